@@ -1,0 +1,161 @@
+//! Stage 3: the code. Beside the user's function: spanned trait checks (so a wrong type
+//! is reported at that type), a hidden `poem_openapi::OpenApi` type whose one operation
+//! calls the function, and its link-time registration. Every path is fully qualified,
+//! so the expansion works in a `#![no_implicit_prelude]` module.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::validate::{Arg, Endpoint, Output};
+
+pub fn endpoint(ep: &Endpoint) -> TokenStream {
+    let rt = quote!(::flyer_runtime::__private);
+    let h = &ep.handler;
+    let user_fn = &h.ident;
+
+    let checks = checks(ep);
+
+    // poem-openapi binds `Path` arguments to the route's parameters by position and
+    // recognises them by the name `Path`; listing them in path order, under that name,
+    // makes an alias of `Path<T>` work and keeps `fn f(b: Path<_>, a: Path<_>)` right
+    // for `/{a}/{b}`.
+    let mut ordered: Vec<&Arg> = h.args.iter().collect();
+    ordered.sort_by_key(|a| a.path_index.map_or((1, 0), |i| (0, i)));
+    let params = ordered.iter().map(|a| {
+        let name = &a.name;
+        let attrs = &a.oai_attrs;
+        let ty = &a.ty;
+        if a.path_index.is_some() {
+            quote! { #(#attrs)* #name: #rt::Path<#ty> }
+        } else {
+            quote! { #(#attrs)* #name: #ty }
+        }
+    });
+    let call_args: Vec<_> = h.args.iter().map(|a| &a.name).collect();
+    let call = if h.is_async {
+        quote!(#user_fn(#(#call_args),*).await)
+    } else {
+        quote!(#user_fn(#(#call_args),*))
+    };
+
+    let (data_ty, ctor) = match &h.output {
+        Output::Unit => (quote!(#rt::NoData), quote!(unit)),
+        Output::Data(ty) => (quote!(#ty), quote!(data)),
+        Output::Result { ok: None, .. } => (quote!(#rt::NoData), quote!(unit_result)),
+        Output::Result { ok: Some(ty), .. } => (quote!(#ty), quote!(result)),
+    };
+    let body = if h.is_async {
+        quote!(#rt::Reply::#ctor(#call))
+    } else {
+        quote! {
+            match #rt::blocking(move || #call).await {
+                ::core::result::Result::Ok(out) => #rt::Reply::#ctor(out),
+                ::core::result::Result::Err(err) => #rt::Reply::error(err),
+            }
+        }
+    };
+
+    let method_lower = ep.method.to_ascii_lowercase();
+    let oai_path = &ep.oai_path;
+    let method = &ep.method;
+    let path = &ep.path;
+    let tags = &ep.tags;
+    let summary = option(&ep.summary);
+    let description = option(&ep.description);
+    let operation_id = &ep.operation_id;
+    let deprecated = ep.deprecated;
+    let hidden = ep.hidden;
+    let fn_name = user_fn.to_string();
+    let line = quote_spanned!(user_fn.span()=> ::core::line!());
+
+    quote! {
+        #[allow(non_camel_case_types, clippy::all, unused_qualifications)]
+        const _: () = {
+            use #rt::poem_openapi;
+
+            fn __flyer_checks() {
+                #checks
+            }
+
+            struct __FlyerEndpoint;
+
+            #[poem_openapi::OpenApi]
+            impl __FlyerEndpoint {
+                #[oai(path = #oai_path, method = #method_lower)]
+                async fn #user_fn(&self, #(#params),*) -> #rt::Reply<#data_ty> {
+                    #body
+                }
+            }
+
+            #rt::inventory::submit! {
+                #rt::Registration {
+                    function: ::core::concat!(::core::module_path!(), "::", #fn_name),
+                    file: ::core::file!(),
+                    line: #line,
+                    method: #method,
+                    path: #path,
+                    tags: &[#(#tags),*],
+                    summary: #summary,
+                    description: #description,
+                    operation_id: #operation_id,
+                    deprecated: #deprecated,
+                    hidden: #hidden,
+                    meta: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::meta,
+                    register: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::register,
+                    add_routes: |table| #rt::poem_openapi::OpenApi::add_routes(__FlyerEndpoint, table),
+                }
+            }
+        };
+    }
+}
+
+fn option(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// Trait bounds spanned at the user's tokens, so that a type that is not an extractor,
+/// cannot be documented, or cannot cross to the blocking pool is reported where it is
+/// written, with flyer's message rather than one from deep inside poem-openapi.
+fn checks(ep: &Endpoint) -> TokenStream {
+    let rt = quote!(::flyer_runtime::__private);
+    let h = &ep.handler;
+    let mut out = TokenStream::new();
+    for arg in &h.args {
+        let ty = &arg.ty;
+        let span = ty.span();
+        out.extend(if arg.path_index.is_some() {
+            quote_spanned!(span=> #rt::assert_path_arg::<#ty>();)
+        } else {
+            quote_spanned!(span=> #rt::assert_extractor::<#ty>();)
+        });
+        if !h.is_async {
+            out.extend(quote_spanned!(span=> #rt::assert_blocking_arg::<#ty>();));
+        }
+    }
+    let data = |ty: &syn::Type| {
+        let span = ty.span();
+        if h.is_async {
+            quote_spanned!(span=> #rt::assert_response_data::<#ty>();)
+        } else {
+            quote_spanned!(span=> #rt::assert_response_data::<#ty>(); #rt::assert_blocking_output::<#ty>();)
+        }
+    };
+    match &h.output {
+        Output::Unit => {}
+        Output::Data(ty) => out.extend(data(ty)),
+        Output::Result { ok, err } => {
+            if let Some(ty) = ok {
+                out.extend(data(ty));
+            }
+            if let Some(err) = err {
+                let span = err.span();
+                out.extend(quote_spanned!(span=> #rt::assert_into_error::<#err>();));
+            }
+        }
+    }
+    out
+}

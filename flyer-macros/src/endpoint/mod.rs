@@ -1,0 +1,36 @@
+//! `#[endpoint(METHOD, "/path", key = value, ...)]`: parse → validate → expand.
+
+mod expand;
+mod parse;
+mod validate;
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+/// Runs the three stages. The user's function is emitted whatever happens, with the
+/// `#[oai(...)]` attributes of its arguments moved to the generated operation.
+pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = darling::Error::accumulator();
+    let mut item = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(item) => item,
+        Err(err) => {
+            let err = syn::Error::new(
+                err.span(),
+                "#[endpoint] goes on a free function: `async fn name(args) -> Result<T>`",
+            );
+            let mut out = err.to_compile_error();
+            out.extend(item);
+            return out;
+        }
+    };
+    let attr = parse::attr(attr, &mut errors);
+    let arg_attrs = parse::take_arg_attrs(&mut item);
+    let endpoint = validate::endpoint(attr, &item, arg_attrs, &mut errors);
+    let mut out = item.into_token_stream();
+    match (errors.finish(), endpoint) {
+        (Ok(()), Some(endpoint)) => out.extend(expand::endpoint(&endpoint)),
+        (Err(err), _) => out.extend(err.write_errors()),
+        (Ok(()), None) => unreachable!("validation failed without an error"),
+    }
+    out
+}

@@ -1,0 +1,22 @@
+//! Attribute macros of [flyer](https://docs.rs/flyer-runtime). Users depend on
+//! `flyer-runtime`, which re-exports everything here; see its documentation for the
+//! reference of each attribute, with examples.
+//!
+//! Each macro runs in three stages with plain types between them, as dropshot's
+//! `dropshot_endpoint` does: [`endpoint::parse`] reads the attribute and the function,
+//! [`endpoint::validate`] checks them and collects *every* error (each spanned at the
+//! token that is wrong), and [`endpoint::expand`] writes the code. When the attribute is
+//! wrong, the user's function is still emitted, so the rest of the crate (and
+//! rust-analyzer) keeps working.
+
+mod docs;
+mod endpoint;
+
+use proc_macro::TokenStream;
+
+/// Turns a free function into a documented HTTP operation. See
+/// `flyer_runtime::endpoint` for the reference.
+#[proc_macro_attribute]
+pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::endpoint(attr.into(), item.into()).into()
+}

@@ -1,0 +1,118 @@
+//! The command line of a flyer binary: serve (the default), or inspect the service
+//! without starting it.
+
+use std::io::Write;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::app::{App, ServiceInfo};
+use crate::config::Config;
+use crate::registry;
+use crate::server;
+
+#[derive(Parser)]
+#[command(
+    about = "A flyer service. With no command, it serves HTTP as configured by flyer_* environment variables."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// List the routes: method, path, function, tags and source location.
+    Routes,
+    /// Print the OpenAPI document (JSON unless --yaml).
+    Openapi {
+        /// Print YAML instead of JSON.
+        #[arg(long)]
+        yaml: bool,
+    },
+}
+
+/// Runs the binary: parses the command line, reads the configuration and acts; returns
+/// the process's exit code.
+pub fn main(info: ServiceInfo) -> i32 {
+    let command = Cli::command()
+        .name(info.name)
+        .bin_name(info.name)
+        .version(info.version);
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{}: {err}", info.name);
+            return 2;
+        }
+    };
+    let app = App::new(info, config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => return server::run(app),
+        Command::Routes => print_routes(&app),
+        Command::Openapi { yaml: false } => writeln!(std::io::stdout(), "{}", app.spec_json()),
+        Command::Openapi { yaml: true } => write!(std::io::stdout(), "{}", app.spec_yaml()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(err) => {
+            eprintln!("{}: {err}", info.name);
+            1
+        }
+    }
+}
+
+fn print_routes(app: &App) -> std::io::Result<()> {
+    let prefix = app.config().prefix();
+    let mut rows = vec![[
+        "METHOD".to_owned(),
+        "PATH".to_owned(),
+        "FUNCTION".to_owned(),
+        "TAGS".to_owned(),
+        "LOCATION".to_owned(),
+    ]];
+    for reg in registry::all() {
+        rows.push([
+            reg.method.to_owned(),
+            format!("{prefix}{}", reg.path),
+            reg.function.to_owned(),
+            reg.tags.join(","),
+            reg.location(),
+        ]);
+    }
+    for (path, what) in [
+        ("/docs", "(Swagger UI)"),
+        ("/redoc", "(ReDoc)"),
+        ("/openapi.json", "(OpenAPI document)"),
+    ] {
+        rows.push([
+            "GET".to_owned(),
+            format!("{prefix}{path}"),
+            what.to_owned(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    let mut widths = [0; 5];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:w$}"))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}

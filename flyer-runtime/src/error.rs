@@ -1,0 +1,230 @@
+//! The one error type of flyer handlers, and the codes of the envelope.
+//!
+//! Codes follow Flyer's `ierror.py` and extend it. The HTTP status is `code / 100`
+//! (40000 → 400, 50300 → 503; a code of your own in the same families likewise), except
+//! Flyer's two legacy server-side faults: 40001 → 500 and 40002 → 504.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use poem::http::StatusCode;
+
+/// The envelope codes flyer itself answers with.
+pub mod codes {
+    /// Success.
+    pub const SUCCESS: u32 = 200;
+    /// The request failed validation (body, query, path, header or cookie).
+    pub const REQUEST_VALIDATION: u32 = 40000;
+    /// The handler produced a response that failed validation (HTTP 500).
+    pub const RESPONSE_VALIDATION: u32 = 40001;
+    /// An upstream service timed out (HTTP 504).
+    pub const UPSTREAM_TIMEOUT: u32 = 40002;
+    /// Credentials missing or wrong.
+    pub const UNAUTHORIZED: u32 = 40100;
+    /// Authenticated but not allowed.
+    pub const FORBIDDEN: u32 = 40300;
+    /// No such route or resource.
+    pub const NOT_FOUND: u32 = 40400;
+    /// The route exists, not with this method.
+    pub const METHOD_NOT_ALLOWED: u32 = 40500;
+    /// The client was too slow to send its request.
+    pub const CLIENT_TOO_SLOW: u32 = 40800;
+    /// The request conflicts with the state of a resource.
+    pub const CONFLICT: u32 = 40900;
+    /// The body is larger than allowed.
+    pub const BODY_TOO_LARGE: u32 = 41300;
+    /// Too many requests.
+    pub const RATE_LIMITED: u32 = 42900;
+    /// Something failed inside the service; the detail is logged, never sent.
+    pub const INTERNAL: u32 = 50000;
+    /// Over capacity: a queue is full or a dependency is down.
+    pub const OVER_CAPACITY: u32 = 50300;
+    /// The handler did not finish in time.
+    pub const HANDLER_TIMEOUT: u32 = 50400;
+}
+
+/// The HTTP status of an envelope code: `code / 100`, except 40001 → 500 and 40002 → 504.
+/// A code that does not map to a valid status is answered with 500.
+pub fn status_of(code: u32) -> StatusCode {
+    match code {
+        codes::SUCCESS => StatusCode::OK,
+        codes::RESPONSE_VALIDATION => StatusCode::INTERNAL_SERVER_ERROR,
+        codes::UPSTREAM_TIMEOUT => StatusCode::GATEWAY_TIMEOUT,
+        code => u16::try_from(code / 100)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .filter(|s| s.is_client_error() || s.is_server_error())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// `Result` with flyer's [`Error`]: what endpoints usually return.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error answered as an envelope: `{"code": ..., "msg": ..., "data": ..., "request_id": ...}`.
+///
+/// Build one with a constructor per code ([`Error::not_found`], [`Error::conflict`], ...)
+/// or [`Error::new`] for codes of your own. `?` on any other error
+/// (`std::error::Error + Send + Sync`) gives 50000: the detail is logged with the request
+/// id, never sent to the client.
+pub struct Error {
+    code: u32,
+    msg: Cow<'static, str>,
+    data: Option<serde_json::Value>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    /// An error with a code of your own; its HTTP status is `code / 100`.
+    pub fn new(code: u32, msg: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            code,
+            msg: msg.into(),
+            data: None,
+            source: None,
+        }
+    }
+
+    /// 40000: the request is invalid.
+    pub fn bad_request(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::REQUEST_VALIDATION, msg)
+    }
+    /// 40001: the response the handler built is invalid (HTTP 500).
+    pub fn response_validation(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::RESPONSE_VALIDATION, msg)
+    }
+    /// 40002: an upstream call timed out (HTTP 504).
+    pub fn upstream_timeout(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::UPSTREAM_TIMEOUT, msg)
+    }
+    /// 40100: credentials missing or wrong.
+    pub fn unauthorized(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::UNAUTHORIZED, msg)
+    }
+    /// 40300: not allowed.
+    pub fn forbidden(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::FORBIDDEN, msg)
+    }
+    /// 40400: not found.
+    pub fn not_found(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::NOT_FOUND, msg)
+    }
+    /// 40900: conflict with the current state.
+    pub fn conflict(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::CONFLICT, msg)
+    }
+    /// 42900: too many requests.
+    pub fn rate_limited(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::RATE_LIMITED, msg)
+    }
+    /// 50000: an internal error; `msg` is sent, so keep details out of it.
+    pub fn internal(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::INTERNAL, msg)
+    }
+    /// 50300: over capacity or a dependency is down.
+    pub fn over_capacity(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::OVER_CAPACITY, msg)
+    }
+
+    /// Attaches `data` to the envelope (for example the list of validation problems).
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Keeps `source` as the cause: logged with the request id, never sent.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The envelope code.
+    pub fn code(&self) -> u32 {
+        self.code
+    }
+    /// The message sent to the client.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+    /// The envelope's `data`, if any.
+    pub fn data(&self) -> Option<&serde_json::Value> {
+        self.data.as_ref()
+    }
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code)
+    }
+    /// The error this one was made from by `?`; logged, never sent.
+    pub fn source(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.source.as_deref()
+    }
+
+    /// Translates an error raised by poem or poem-openapi (a request that failed to
+    /// parse, an unknown route, ...) into its envelope code.
+    pub(crate) fn from_poem(err: poem::Error) -> Self {
+        let status = err.status();
+        let code = match status {
+            StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                codes::REQUEST_VALIDATION
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,
+            s if s.is_client_error() => u32::from(s.as_u16()) * 100,
+            _ => codes::INTERNAL,
+        };
+        if code == codes::INTERNAL {
+            let mut e = Error::internal("internal error");
+            e.source = Some(Box::new(err));
+            e
+        } else {
+            Error::new(code, err.to_string())
+        }
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
+    fn from(err: E) -> Self {
+        Error {
+            code: codes::INTERNAL,
+            msg: Cow::Borrowed("internal error"),
+            data: None,
+            source: Some(Box::new(err)),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.code)
+            .field("msg", &self.msg)
+            .field("data", &self.data)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.msg)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_code() {
+        assert_eq!(status_of(40000), StatusCode::BAD_REQUEST);
+        assert_eq!(status_of(40001), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status_of(40002), StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(status_of(50300), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(status_of(40412), StatusCode::NOT_FOUND);
+        assert_eq!(status_of(7), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status_of(20000), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

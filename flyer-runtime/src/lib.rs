@@ -1,0 +1,179 @@
+//! # flyer
+//!
+//! A framework for small HTTP API services. Annotate plain functions with
+//! [`#[endpoint]`](macro@endpoint), call [`serve!`] in `main`, and get documented,
+//! validated routes under `{flyer_base_url}/{flyer_version}` (`/flyer/v1`), every answer
+//! in one envelope, Swagger UI at `/docs`, ReDoc at `/redoc`, the spec at
+//! `/openapi.json`, and a health check at `/health_check`.
+//!
+//! ```no_run
+//! use flyer_runtime::prelude::*;
+//!
+//! #[derive(Object)]
+//! #[oai(rename_all = "camelCase")]
+//! struct DemoRequest {
+//!     #[oai(validator(min_length = 1, max_length = 64))]
+//!     msg_content: String,
+//! }
+//!
+//! /// Say hello.
+//! #[endpoint(POST, "/demo", tag = "demo")]
+//! async fn demo(body: Json<DemoRequest>) -> Result<String> {
+//!     Ok(format!("Hello {}!", body.msg_content))
+//! }
+//!
+//! fn main() {
+//!     flyer_runtime::serve!();
+//! }
+//! ```
+//!
+//! Every JSON answer is `{"code": 200, "msg": "success", "data": ..., "request_id": "..."}`;
+//! errors carry their code (see [`error::codes`]) and the HTTP status `code / 100`.
+
+extern crate self as flyer_runtime;
+
+mod app;
+pub(crate) mod checks;
+mod cli;
+pub mod config;
+mod envelope;
+pub mod error;
+mod health;
+mod registry;
+pub mod request_id;
+mod server;
+pub mod testing;
+
+pub use app::{App, ServiceInfo};
+pub use config::Config;
+pub use error::{Error, Result};
+pub use registry::StartupError;
+
+/// Turns a free function into a documented HTTP operation of the service.
+///
+/// ```text
+/// #[endpoint(METHOD, "/path/{param}", key = value, ...)]
+/// ```
+///
+/// The function stays as written, callable from your own code; beside it the macro
+/// generates an operation that extracts the arguments from the request, calls the
+/// function and answers its result in the envelope. The operation is registered at link
+/// time: nothing else needs to name it.
+///
+/// | part | meaning |
+/// |---|---|
+/// | `METHOD` | `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`, `OPTIONS` or `TRACE` (any case) |
+/// | `"/path"` | starts with `/`; `{name}` segments are path parameters, each bound to the argument `name: Path<T>` |
+/// | `tag = "x"` | the operation's tag (groups it in the docs) |
+/// | `tags = ["x", "y"]` | several tags |
+/// | `summary = "..."` | overrides the summary taken from the doc comment |
+/// | `operation_id = "..."` | the spec's `operationId`; default: the function's name |
+/// | `deprecated` | marks the operation deprecated in the spec |
+/// | `hidden` | serves the route but leaves it out of the spec |
+///
+/// The doc comment's first paragraph is the summary; the rest is the description.
+///
+/// **Arguments** are poem-openapi extractors: [`Path`](prelude::Path),
+/// [`Query`](prelude::Query), [`Header`](prelude::Header), [`Cookie`](prelude::Cookie),
+/// [`Json`](prelude::Json), [`Form`](prelude::Form), `Multipart`, ..., any type
+/// implementing `poem_openapi::ApiExtractor` or `poem::FromRequest`, type aliases
+/// included. The argument's name is the parameter's name. Validators are poem-openapi's,
+/// written on the argument: `#[oai(validator(maximum(value = "100")))] n: Query<u32>`.
+///
+/// **Returns** `T`, `()`, `Result<T>` or `Result<T, E>` (with `E: Into<Error>`), where
+/// `T` is anything poem-openapi can describe (`ToJSON`: scalars, `String`, `Vec`,
+/// `Option`, `#[derive(Object)]` structs). The data goes in the envelope's `data`; `()`
+/// answers an envelope without `data`.
+///
+/// **`async fn`** runs on the runtime; a **plain `fn`** runs on the blocking pool, so
+/// blocking code never stalls the reactor.
+///
+/// ```no_run
+/// use flyer_runtime::prelude::*;
+///
+/// /// Get an item.
+/// ///
+/// /// Longer description, shown under the summary.
+/// #[endpoint(GET, "/items/{id}", tags = ["items"], operation_id = "getItem")]
+/// async fn get_item(
+///     #[oai(validator(maximum(value = "1000")))] id: Path<u32>,
+///     verbose: Query<Option<bool>>,
+/// ) -> Result<String> {
+///     if *id == 0 {
+///         return Err(Error::not_found("no item 0"));
+///     }
+///     Ok(format!("item {} (verbose: {:?})", *id, verbose.0))
+/// }
+///
+/// /// A blocking computation: runs on the blocking pool.
+/// #[endpoint(GET, "/sum", tag = "items")]
+/// fn sum(n: Query<u64>) -> u64 {
+///     (1..=n.0).sum()
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Mistakes are compile errors at the token that is wrong: an unknown method or key, a
+/// path without a leading `/`, a `{name}` without its `Path` argument (or the reverse), a
+/// repeated path parameter, a generic function, a `self` receiver, an argument that is
+/// not an extractor, a return type that cannot be documented.
+#[doc(inline)]
+pub use flyer_macros::endpoint;
+
+/// Runs the service: the `main` of a flyer binary.
+///
+/// Captures the calling crate's name, version and description for the spec's `info`,
+/// reads the `flyer_*` environment variables (see [`config`]), and answers the command
+/// line: no command (or `serve`) serves HTTP; `routes` lists the routes with their
+/// functions and source locations; `openapi [--yaml]` prints the spec; `--help` says so.
+///
+/// ```no_run
+/// fn main() {
+///     flyer_runtime::serve!();
+/// }
+/// ```
+#[macro_export]
+macro_rules! serve {
+    () => {
+        ::std::process::exit($crate::__private::main($crate::ServiceInfo {
+            name: ::core::env!("CARGO_PKG_NAME"),
+            version: ::core::env!("CARGO_PKG_VERSION"),
+            description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
+        }))
+    };
+}
+
+/// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Error, Result, endpoint};
+    pub use poem_openapi::param::{Cookie, Header, Path, Query};
+    pub use poem_openapi::payload::{Binary, Form, Json, PlainText};
+    pub use poem_openapi::types::multipart::{JsonField, Upload};
+    pub use poem_openapi::{Enum, Multipart, Object, Union};
+    /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
+    /// for crates that depend on flyer alone.
+    pub use poem_openapi;
+}
+
+/// Used by the code `#[endpoint]` and `serve!` generate. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::checks::*;
+    pub use crate::cli::main;
+    pub use crate::envelope::{NoData, Reply};
+    pub use crate::registry::Registration;
+    pub use ::inventory;
+    pub use ::poem;
+    pub use ::poem_openapi;
+
+    /// Runs a plain-`fn` endpoint on the blocking pool; its panic is a 50000.
+    pub async fn blocking<F, R>(f: F) -> crate::Result<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|err| crate::Error::internal("internal error").with_source(err))
+    }
+}

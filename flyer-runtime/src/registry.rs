@@ -1,0 +1,274 @@
+//! The link-time registry of endpoints and the one poem-openapi API built from it.
+//!
+//! Each `#[endpoint]` submits a [`Registration`] with `inventory`. [`Endpoints`]
+//! implements `poem_openapi::OpenApi` by iterating them: it merges operations that share
+//! a path into one path item (poem-openapi alone writes one entry per API type, and a
+//! JSON map keeps only the last: poem issue #923), and sorts paths and methods so the
+//! spec is the same on every build. [`check`] refuses what poem-openapi would get wrong
+//! silently or with a bare panic: a duplicate route, operation id or schema name.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem_openapi::OpenApi;
+use poem_openapi::registry::{
+    MetaApi, MetaOperation, MetaParamIn, MetaPath, MetaTag, Registry,
+};
+
+/// The route table poem-openapi fills: path → method → endpoint.
+pub type RouteTable = HashMap<String, HashMap<Method, BoxEndpoint<'static>>>;
+
+/// One `#[endpoint]`, as the macro registers it. Not for direct use.
+#[doc(hidden)]
+pub struct Registration {
+    /// `crate::module::function`.
+    pub function: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// The path template, `/users/{id}`.
+    pub path: &'static str,
+    pub tags: &'static [&'static str],
+    pub summary: Option<&'static str>,
+    pub description: Option<&'static str>,
+    pub operation_id: &'static str,
+    pub deprecated: bool,
+    pub hidden: bool,
+    pub meta: fn() -> Vec<MetaApi>,
+    pub register: fn(&mut Registry),
+    pub add_routes: fn(&mut RouteTable),
+}
+
+inventory::collect!(Registration);
+
+impl Registration {
+    /// `file:line` of the function.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+
+    fn named(&self) -> String {
+        format!("`{}` ({})", self.function, self.location())
+    }
+
+    /// The operations poem-openapi describes, with flyer's metadata applied.
+    fn operations(&self) -> impl Iterator<Item = (String, MetaOperation)> + '_ {
+        (self.meta)()
+            .into_iter()
+            .flat_map(|api| api.paths)
+            .flat_map(|path| {
+                let p = path.path;
+                path.operations.into_iter().map(move |op| (p.clone(), op))
+            })
+            .map(|(path, mut op)| {
+                op.tags = self.tags.to_vec();
+                op.summary = self.summary;
+                op.description = self.description;
+                op.operation_id = Some(self.operation_id);
+                op.deprecated = self.deprecated;
+                (path, op)
+            })
+    }
+}
+
+const METHOD_ORDER: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+];
+
+fn method_rank(method: &str) -> usize {
+    METHOD_ORDER
+        .iter()
+        .position(|m| *m == method)
+        .unwrap_or(METHOD_ORDER.len())
+}
+
+/// Every registered endpoint, sorted by path, then method.
+pub fn all() -> Vec<&'static Registration> {
+    let mut all: Vec<_> = inventory::iter::<Registration>.into_iter().collect();
+    all.sort_by(|a, b| {
+        (a.path, method_rank(a.method), a.function).cmp(&(b.path, method_rank(b.method), b.function))
+    });
+    all
+}
+
+/// The collected API: every registered endpoint, as one `poem_openapi::OpenApi`.
+pub struct Endpoints;
+
+impl OpenApi for Endpoints {
+    fn meta() -> Vec<MetaApi> {
+        let mut paths: BTreeMap<String, Vec<MetaOperation>> = BTreeMap::new();
+        for reg in all().into_iter().filter(|r| !r.hidden) {
+            for (path, op) in reg.operations() {
+                paths.entry(path).or_default().push(op);
+            }
+        }
+        for ops in paths.values_mut() {
+            ops.sort_by_key(|op| method_rank(op.method.as_str()));
+        }
+        vec![MetaApi {
+            paths: paths
+                .into_iter()
+                .map(|(path, operations)| MetaPath { path, operations })
+                .collect(),
+        }]
+    }
+
+    fn register(registry: &mut Registry) {
+        for reg in all() {
+            (reg.register)(registry);
+            for tag in reg.tags {
+                registry.create_tag(MetaTag {
+                    name: tag,
+                    description: None,
+                    external_docs: None,
+                });
+            }
+        }
+    }
+
+    fn add_routes(self, route_table: &mut RouteTable) {
+        for reg in all() {
+            (reg.add_routes)(route_table);
+        }
+    }
+}
+
+/// Why the registered endpoints cannot be served; every problem found, one a line.
+#[derive(Debug)]
+pub struct StartupError(pub Vec<String>);
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "flyer cannot start:")?;
+        for problem in &self.0 {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+/// `/users/{id}` → `/users/{}`: the shape the router matches on.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn vars(path: &str) -> HashSet<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// Checks `regs` for what would route or document wrongly: a duplicate method + path,
+/// the same route written with different parameter names, a duplicate operation id, two
+/// types with one schema name, and a path parameter missing from the path.
+pub fn check(regs: &[&Registration]) -> Result<(), StartupError> {
+    let mut problems = Vec::new();
+    let mut routes: HashMap<(&str, String), &Registration> = HashMap::new();
+    let mut shapes: HashMap<String, &Registration> = HashMap::new();
+    let mut operation_ids: HashMap<&str, &Registration> = HashMap::new();
+    let mut schemas: HashMap<String, (&'static str, &Registration)> = HashMap::new();
+
+    for reg in regs {
+        let shape = shape(reg.path);
+        if let Some(first) = routes.insert((reg.method, shape.clone()), reg) {
+            problems.push(format!(
+                "duplicate route {} {}: defined by {} and by {}",
+                reg.method,
+                reg.path,
+                first.named(),
+                reg.named()
+            ));
+        }
+        match shapes.get(&shape) {
+            Some(first) if first.path != reg.path => problems.push(format!(
+                "{} {} of {} and {} {} of {} are one route with different parameter names; use the same names",
+                first.method,
+                first.path,
+                first.named(),
+                reg.method,
+                reg.path,
+                reg.named()
+            )),
+            Some(_) => {}
+            None => {
+                shapes.insert(shape, reg);
+            }
+        }
+        if let Some(first) = operation_ids.insert(reg.operation_id, reg) {
+            problems.push(format!(
+                "duplicate operation id `{}`: used by {} and by {}; set `operation_id = \"...\"` on one",
+                reg.operation_id,
+                first.named(),
+                reg.named()
+            ));
+        }
+        let path_vars = vars(reg.path);
+        for (_, op) in reg.operations() {
+            for param in op.params.iter().filter(|p| p.in_type == MetaParamIn::Path) {
+                if !path_vars.contains(param.name.as_str()) {
+                    problems.push(format!(
+                        "{}: the argument `{}` is a path parameter, but {} has no `{{{}}}`",
+                        reg.named(),
+                        param.name,
+                        reg.path,
+                        param.name
+                    ));
+                }
+            }
+        }
+        let mut registry = Registry::new();
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (reg.register)(&mut registry))) {
+            problems.push(format!(
+                "the types of {} cannot be documented: {}",
+                reg.named(),
+                panic_message(&*panic)
+            ));
+            continue;
+        }
+        for (name, schema) in registry.schemas {
+            let Some(ty) = schema.rust_typename else { continue };
+            match schemas.get(&name) {
+                Some((first_ty, first)) if *first_ty != ty => problems.push(format!(
+                    "two types have the schema name `{name}`: `{first_ty}` (used by {}) and `{ty}` (used by {}); rename one with #[oai(rename = \"...\")]",
+                    first.named(),
+                    reg.named()
+                )),
+                Some(_) => {}
+                None => {
+                    schemas.insert(name, (ty, reg));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shapes() {
+        assert_eq!(super::shape("/users/{id}/x"), "/users/{}/x");
+        assert_eq!(super::shape("/"), "/");
+    }
+}
