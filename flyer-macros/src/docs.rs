@@ -35,7 +35,11 @@ pub fn summary_and_description(attrs: &[Attribute]) -> (Option<String>, Option<S
         .map(|l| l.get(indent..).unwrap_or("").trim_end())
         .collect();
     let mut rest = lines.iter().skip_while(|l| l.is_empty());
-    let summary: Vec<&str> = rest.by_ref().take_while(|l| !l.is_empty()).copied().collect();
+    let summary: Vec<&str> = rest
+        .by_ref()
+        .take_while(|l| !l.is_empty())
+        .copied()
+        .collect();
     let description: Vec<&str> = rest.skip_while(|l| l.is_empty()).copied().collect();
     let non_empty = |s: String| (!s.is_empty()).then_some(s);
     (

@@ -115,8 +115,12 @@ impl Config {
             .parse()
             .map_err(|_| bad(port, "a port number from 0 to 65535"))?;
         let base = value("flyer_base_url");
-        let base_url = normalise_segments(&base.1)
-            .ok_or_else(|| bad(base, "a path such as /flyer (letters, digits, - _ . ~ and /)"))?;
+        let base_url = normalise_segments(&base.1).ok_or_else(|| {
+            bad(
+                base,
+                "a path such as /flyer (letters, digits, - _ . ~ and /)",
+            )
+        })?;
         let version = value("flyer_version");
         let version_norm = normalise_segments(&version.1)
             .filter(|v| v.matches('/').count() <= 1)
@@ -159,7 +163,11 @@ mod tests {
     use super::*;
 
     fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string()))
+        Config::from_lookup(|n| {
+            vars.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::borrow::Cow;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
+use poem_openapi::ApiResponse;
 use poem_openapi::registry::{
     MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
 };
 use poem_openapi::types::{ToJSON, Type};
-use poem_openapi::ApiResponse;
 use serde::Serialize;
 
 use crate::checks::ResponseData;
@@ -107,10 +107,7 @@ impl<T: ResponseData> IntoResponse for Reply<T> {
 }
 
 fn envelope_schema(data: Option<MetaSchemaRef>) -> MetaSchema {
-    let mut properties = vec![
-        ("code", i32::schema_ref()),
-        ("msg", String::schema_ref()),
-    ];
+    let mut properties = vec![("code", i32::schema_ref()), ("msg", String::schema_ref())];
     if let Some(data) = data {
         properties.push(("data", data));
     }

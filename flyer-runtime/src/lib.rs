@@ -30,6 +30,9 @@
 //! Every JSON answer is `{"code": 200, "msg": "success", "data": ..., "request_id": "..."}`;
 //! errors carry their code (see [`error::codes`]) and the HTTP status `code / 100`.
 
+// The examples show `fn main` on purpose: `serve!()` is what goes in it.
+#![allow(clippy::needless_doctest_main)]
+
 extern crate self as flyer_runtime;
 
 mod app;
@@ -146,13 +149,13 @@ macro_rules! serve {
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Result, endpoint};
+    /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
+    /// for crates that depend on flyer alone.
+    pub use poem_openapi;
     pub use poem_openapi::param::{Cookie, Header, Path, Query};
     pub use poem_openapi::payload::{Binary, Form, Json, PlainText};
     pub use poem_openapi::types::multipart::{JsonField, Upload};
     pub use poem_openapi::{Enum, Multipart, Object, Union};
-    /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
-    /// for crates that depend on flyer alone.
-    pub use poem_openapi;
 }
 
 /// Used by the code `#[endpoint]` and `serve!` generate. Not a public API.

@@ -14,9 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem_openapi::OpenApi;
-use poem_openapi::registry::{
-    MetaApi, MetaOperation, MetaParamIn, MetaPath, MetaTag, Registry,
-};
+use poem_openapi::registry::{MetaApi, MetaOperation, MetaParamIn, MetaPath, MetaTag, Registry};
 
 /// The route table poem-openapi fills: path → method → endpoint.
 pub type RouteTable = HashMap<String, HashMap<Method, BoxEndpoint<'static>>>;
@@ -90,7 +88,11 @@ fn method_rank(method: &str) -> usize {
 pub fn all() -> Vec<&'static Registration> {
     let mut all: Vec<_> = inventory::iter::<Registration>.into_iter().collect();
     all.sort_by(|a, b| {
-        (a.path, method_rank(a.method), a.function).cmp(&(b.path, method_rank(b.method), b.function))
+        (a.path, method_rank(a.method), a.function).cmp(&(
+            b.path,
+            method_rank(b.method),
+            b.function,
+        ))
     });
     all
 }
@@ -243,7 +245,9 @@ pub fn check(regs: &[&Registration]) -> Result<(), StartupError> {
             continue;
         }
         for (name, schema) in registry.schemas {
-            let Some(ty) = schema.rust_typename else { continue };
+            let Some(ty) = schema.rust_typename else {
+                continue;
+            };
             match schemas.get(&name) {
                 Some((first_ty, first)) if *first_ty != ty => problems.push(format!(
                     "two types have the schema name `{name}`: `{first_ty}` (used by {}) and `{ty}` (used by {}); rename one with #[oai(rename = \"...\")]",

@@ -1,7 +1,7 @@
 //! Serving: the tokio runtime, the listener and the server loop.
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
 
 use crate::app::App;
 
@@ -15,7 +15,10 @@ pub(crate) fn run(app: App) -> i32 {
             return 1;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("cannot start the tokio runtime: {err}");
@@ -80,5 +83,8 @@ async fn shutdown_signal() {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .try_init();
 }

@@ -2,8 +2,8 @@
 
 use std::net::SocketAddr;
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
 
 use crate::app::{App, ServiceInfo};
 use crate::config::Config;

@@ -33,10 +33,11 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         }
     });
     let call_args: Vec<_> = h.args.iter().map(|a| &a.name).collect();
+    // Called through an alias: an argument may share the function's name.
     let call = if h.is_async {
-        quote!(#user_fn(#(#call_args),*).await)
+        quote!(__flyer_handler(#(#call_args),*).await)
     } else {
-        quote!(#user_fn(#(#call_args),*))
+        quote!(__flyer_handler(#(#call_args),*))
     };
 
     let (data_ty, ctor) = match &h.output {
@@ -73,6 +74,7 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         #[allow(non_camel_case_types, clippy::all, unused_qualifications)]
         const _: () = {
             use #rt::poem_openapi;
+            use #user_fn as __flyer_handler;
 
             fn __flyer_checks() {
                 #checks

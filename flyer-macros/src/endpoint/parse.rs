@@ -49,7 +49,9 @@ impl FromMeta for StrList {
                     Expr::Lit(syn::ExprLit {
                         lit: Lit::Str(s), ..
                     }) => Ok(s.clone()),
-                    other => Err(darling::Error::custom("expected a string literal").with_span(other)),
+                    other => {
+                        Err(darling::Error::custom("expected a string literal").with_span(other))
+                    }
                 })
                 .collect::<darling::Result<_>>()
                 .map(StrList),
@@ -106,8 +108,10 @@ pub fn attr(tokens: TokenStream, errors: &mut darling::error::Accumulator) -> At
         Some(NestedMeta::Lit(Lit::Str(_))) | None => {}
         Some(other) => {
             errors.push(
-                darling::Error::custom("expected the HTTP method first: `#[endpoint(GET, \"/path\")]`")
-                    .with_span(other),
+                darling::Error::custom(
+                    "expected the HTTP method first: `#[endpoint(GET, \"/path\")]`",
+                )
+                .with_span(other),
             );
             items.next();
         }

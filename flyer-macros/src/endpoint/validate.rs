@@ -7,7 +7,9 @@ use super::parse::Attr;
 use crate::docs;
 
 /// HTTP methods an endpoint can answer.
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
+const METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+];
 
 /// A validated endpoint.
 pub struct Endpoint {
@@ -50,9 +52,12 @@ pub enum Output {
     /// `()` or nothing: the envelope has no `data`.
     Unit,
     /// A value `T`, always a success.
-    Data(Type),
+    Data(Box<Type>),
     /// `Result<T>` or `Result<T, E>`; `ok` is `None` for `()`.
-    Result { ok: Option<Type>, err: Option<Type> },
+    Result {
+        ok: Option<Box<Type>>,
+        err: Option<Box<Type>>,
+    },
 }
 
 pub fn endpoint(
@@ -115,10 +120,8 @@ fn unraw(ident: &Ident) -> String {
 fn method(attr: &Attr, errors: &mut darling::error::Accumulator) -> Option<String> {
     let Some(ident) = &attr.method else {
         errors.push(
-            darling::Error::custom(
-                "missing HTTP method: write `#[endpoint(GET, \"/path\")]`",
-            )
-            .with_span(&attr.span),
+            darling::Error::custom("missing HTTP method: write `#[endpoint(GET, \"/path\")]`")
+                .with_span(&attr.span),
         );
         return None;
     };
@@ -154,7 +157,10 @@ fn path(
         errors.push(darling::Error::custom(msg).with_span(lit));
     };
     if !path.starts_with('/') {
-        fail(errors, format!("the path must start with `/`: write \"/{path}\""));
+        fail(
+            errors,
+            format!("the path must start with `/`: write \"/{path}\""),
+        );
         return None;
     }
     let mut vars: Vec<String> = Vec::new();
@@ -164,10 +170,18 @@ fn path(
         oai.push('/');
         if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             if syn::parse_str::<Ident>(name).is_err() {
-                fail(errors, format!("`{{{name}}}` is not a valid path parameter: write `{{name}}` with a Rust identifier"));
+                fail(
+                    errors,
+                    format!(
+                        "`{{{name}}}` is not a valid path parameter: write `{{name}}` with a Rust identifier"
+                    ),
+                );
                 ok = false;
             } else if vars.iter().any(|v| v == name) {
-                fail(errors, format!("the path parameter `{{{name}}}` appears twice in the path"));
+                fail(
+                    errors,
+                    format!("the path parameter `{{{name}}}` appears twice in the path"),
+                );
                 ok = false;
             } else {
                 vars.push(name.to_owned());
@@ -175,10 +189,16 @@ fn path(
             oai.push(':');
             oai.push_str(name);
         } else if segment.contains(['{', '}']) {
-            fail(errors, format!("`{segment}`: a path parameter must be a whole segment, `/{{name}}`"));
+            fail(
+                errors,
+                format!("`{segment}`: a path parameter must be a whole segment, `/{{name}}`"),
+            );
             ok = false;
         } else if let Some(name) = segment.strip_prefix(':') {
-            fail(errors, format!("write path parameters as `{{{name}}}`, not `:{name}`"));
+            fail(
+                errors,
+                format!("write path parameters as `{{{name}}}`, not `:{name}`"),
+            );
             ok = false;
         } else {
             oai.push_str(segment);
@@ -232,13 +252,13 @@ fn output(ret: &ReturnType, errors: &mut darling::error::Accumulator) -> Option<
         return None;
     }
     let Type::Path(tp) = ty else {
-        return Some(Output::Data(ty.clone()));
+        return Some(Output::Data(Box::new(ty.clone())));
     };
     let Some(last) = tp.path.segments.last() else {
-        return Some(Output::Data(ty.clone()));
+        return Some(Output::Data(Box::new(ty.clone())));
     };
     if last.ident != "Result" {
-        return Some(Output::Data(ty.clone()));
+        return Some(Output::Data(Box::new(ty.clone())));
     }
     let types: Vec<&Type> = match &last.arguments {
         PathArguments::AngleBracketed(args) => args
@@ -253,12 +273,12 @@ fn output(ret: &ReturnType, errors: &mut darling::error::Accumulator) -> Option<
     };
     match types.as_slice() {
         [ok] => Some(Output::Result {
-            ok: (!is_unit(ok)).then(|| (*ok).clone()),
+            ok: (!is_unit(ok)).then(|| Box::new((*ok).clone())),
             err: None,
         }),
         [ok, err] => Some(Output::Result {
-            ok: (!is_unit(ok)).then(|| (*ok).clone()),
-            err: Some((*err).clone()),
+            ok: (!is_unit(ok)).then(|| Box::new((*ok).clone())),
+            err: Some(Box::new((*err).clone())),
         }),
         _ => {
             errors.push(
@@ -302,8 +322,10 @@ fn args(
         };
         if let Type::ImplTrait(_) = &*pat_ty.ty {
             errors.push(
-                darling::Error::custom("an endpoint argument needs a concrete extractor type, not `impl Trait`")
-                    .with_span(&pat_ty.ty),
+                darling::Error::custom(
+                    "an endpoint argument needs a concrete extractor type, not `impl Trait`",
+                )
+                .with_span(&pat_ty.ty),
             );
             ok = false;
             continue;
