@@ -11,6 +11,7 @@
 
 mod docs;
 mod endpoint;
+mod errors;
 
 use proc_macro::TokenStream;
 

@@ -2,13 +2,12 @@
 //! docs, and the pipeline every request goes through.
 
 use poem::endpoint::BoxEndpoint;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem::{EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::pipeline::Pipeline;
 use crate::registry::{self, Endpoints, StartupError};
-use crate::request_id;
 
 /// The service's name, version and description, from its `Cargo.toml` (see `serve!`).
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +27,19 @@ pub struct App {
     config: Config,
 }
 
+/// Calls `$self.$method::<AUTH, ERROR_200>()` with the flags of the configuration: the
+/// spec documents Basic auth and `flyer_error_status=200` only when they are in force.
+macro_rules! with_spec_flags {
+    ($self:ident.$method:ident()) => {
+        match ($self.config.auth.is_some(), $self.config.error_status_200) {
+            (false, false) => $self.$method::<false, false>(),
+            (false, true) => $self.$method::<false, true>(),
+            (true, false) => $self.$method::<true, false>(),
+            (true, true) => $self.$method::<true, true>(),
+        }
+    };
+}
+
 impl App {
     /// An application of every registered endpoint.
     pub fn new(info: ServiceInfo, config: Config) -> Self {
@@ -39,7 +51,9 @@ impl App {
         &self.config
     }
 
-    fn api(&self) -> OpenApiService<Endpoints, ()> {
+    fn api<const AUTH: bool, const ERROR_200: bool>(
+        &self,
+    ) -> OpenApiService<Endpoints<AUTH, ERROR_200>, ()> {
         let api = OpenApiService::new(Endpoints, self.info.name, self.info.version)
             .url_prefix(self.config.prefix());
         match self.info.description.filter(|d| !d.is_empty()) {
@@ -48,57 +62,49 @@ impl App {
         }
     }
 
+    fn json<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
+        self.api::<AUTH, ERROR_200>().spec()
+    }
+
+    fn yaml<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
+        self.api::<AUTH, ERROR_200>().spec_yaml()
+    }
+
     /// The OpenAPI document as JSON.
     pub fn spec_json(&self) -> String {
-        self.api().spec()
+        with_spec_flags!(self.json())
     }
 
     /// The OpenAPI document as YAML.
     pub fn spec_yaml(&self) -> String {
-        self.api().spec_yaml()
+        with_spec_flags!(self.yaml())
     }
 
-    /// Checks the registered endpoints, then builds the endpoint that serves them, with
-    /// `/docs` (Swagger UI), `/redoc` and `/openapi.json` beside them.
-    pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
-        registry::check(&registry::all())?;
+    fn routes<const AUTH: bool, const ERROR_200: bool>(&self) -> Route {
         let prefix = self.config.prefix();
-        let api = self.api();
+        let api = self.api::<AUTH, ERROR_200>();
         let docs = api.swagger_ui();
         let redoc = api.redoc();
         let spec = api.spec_endpoint();
-        let route = Route::new()
+        Route::new()
             .nest(format!("{prefix}/docs"), docs)
             .nest(format!("{prefix}/redoc"), redoc)
             .at(format!("{prefix}/openapi.json"), spec)
-            .nest(if prefix.is_empty() { "/" } else { &prefix }, api);
-        Ok(Pipeline {
-            inner: route.map_to_response().boxed(),
-        }
-        .boxed())
+            .nest(if prefix.is_empty() { "/" } else { &prefix }, api)
     }
-}
 
-/// What every request goes through: its id is fixed first, so every envelope and log
-/// line can carry it, and whatever error escapes the routes becomes an envelope.
-struct Pipeline {
-    inner: BoxEndpoint<'static>,
-}
-
-impl Endpoint for Pipeline {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> poem::Result<Response> {
-        let id = request_id::of(&req);
-        let mut resp = request_id::scope(id.clone(), async {
-            match self.inner.call(req).await {
-                Ok(resp) => resp,
-                Err(err) => Error::from_poem(err).into_response(),
-            }
-        })
-        .await;
-        resp.headers_mut()
-            .insert(request_id::HEADER, request_id::header_value(&id));
-        Ok(resp)
+    /// Checks the registered endpoints, then builds the endpoint that serves them, with
+    /// `/docs` (Swagger UI), `/redoc` and `/openapi.json` beside them, behind the
+    /// request pipeline.
+    pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
+        registry::check(&registry::all())?;
+        let route = with_spec_flags!(self.routes());
+        let pipeline =
+            Pipeline::new(route.map_to_response().boxed(), &self.config).map_err(|err| {
+                StartupError(vec![format!(
+                    "cannot open the access log (flyer_access_logfile): {err}"
+                )])
+            })?;
+        Ok(pipeline.boxed())
     }
 }

@@ -36,7 +36,8 @@ pub type Path<T> = T;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be documented as an endpoint's response data",
     label = "not describable in OpenAPI",
-    note = "return a type implementing `poem_openapi::types::ToJSON`: a scalar, `String`, `Vec<T>`, `Option<T>`, or a struct with `#[derive(Object)]`"
+    note = "return a type implementing `poem_openapi::types::ToJSON`: a scalar, `String`, `Vec<T>`, `Option<T>`, or a struct with `#[derive(Object)]`",
+    note = "a `Result` is recognised by its name: write `Result<T>` or `Result<T, E>`, not an alias of another name"
 )]
 pub trait ResponseData: ToJSON + Send {}
 impl<T: ToJSON + Send> ResponseData for T {}
@@ -47,8 +48,15 @@ impl<T: ToJSON + Send> ResponseData for T {}
     label = "the error type of an endpoint's `Result`",
     note = "return `flyer_runtime::Result<T>`, or an error implementing `std::error::Error + Send + Sync` (answered as 50000)"
 )]
-pub trait IntoError {}
-impl<E: Into<Error>> IntoError for E {}
+pub trait IntoError {
+    /// The flyer error.
+    fn into_error(self) -> Error;
+}
+impl<E: Into<Error>> IntoError for E {
+    fn into_error(self) -> Error {
+        self.into()
+    }
+}
 
 /// What crosses to and from the blocking pool, for a plain-`fn` endpoint.
 #[diagnostic::on_unimplemented(

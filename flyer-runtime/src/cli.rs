@@ -25,6 +25,8 @@ enum Command {
     Serve,
     /// List the routes: method, path, function, tags and source location.
     Routes,
+    /// Print the effective configuration (secrets shown as ***).
+    Config,
     /// Print the OpenAPI document (JSON unless --yaml).
     Openapi {
         /// Print YAML instead of JSON.
@@ -55,6 +57,7 @@ pub fn main(info: ServiceInfo) -> i32 {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return server::run(app),
         Command::Routes => print_routes(&app),
+        Command::Config => write!(std::io::stdout(), "{}", app.config().describe()),
         Command::Openapi { yaml: false } => writeln!(std::io::stdout(), "{}", app.spec_json()),
         Command::Openapi { yaml: true } => write!(std::io::stdout(), "{}", app.spec_yaml()),
     };

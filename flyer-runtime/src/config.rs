@@ -1,45 +1,185 @@
 //! Every environment variable flyer reads, its default and its meaning, in one place.
 //!
-//! Names are Flyer's (`flyer_port`, ...); the upper-case form (`FLYER_PORT`) is read
-//! too, the lower-case one winning when both are set. A bad value is an error naming the
-//! variable, the value and what was expected.
+//! Names are Flyer's (`flyer_port`, ...); the upper-case form (`FLYER_PORT`) is read too,
+//! the lower-case one winning when both are set. A `.env` file in the working directory
+//! is read when present; the process environment wins over it. Every value is parsed at
+//! start-up, and a bad one is an error naming the variable, the value and what was
+//! expected. Secrets are never printed: `config` shows them as `***`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
 
 /// One setting: its variable, its default, and what it means.
+#[derive(Debug)]
 pub struct Var {
     /// The variable's name (lower case; the upper-case form is read too).
     pub name: &'static str,
-    /// The value used when the variable is unset.
+    /// The value used when the variable is unset (empty: unset).
     pub default: &'static str,
     /// What it sets.
     pub meaning: &'static str,
+    /// Whether its value is a secret, never printed.
+    pub secret: bool,
+}
+
+const fn var(name: &'static str, default: &'static str, meaning: &'static str) -> Var {
+    Var {
+        name,
+        default,
+        meaning,
+        secret: false,
+    }
 }
 
 /// Every variable, in the order `config` prints them.
 pub const VARS: &[Var] = &[
+    var("flyer_host", "0.0.0.0", "IP address to listen on"),
+    var(
+        "flyer_port",
+        "8080",
+        "TCP port to listen on (0 picks a free one)",
+    ),
+    var(
+        "flyer_base_url",
+        "/flyer",
+        "path every route lives under, before the version",
+    ),
+    var(
+        "flyer_version",
+        "v1",
+        "API version segment: routes live under {flyer_base_url}/{flyer_version}",
+    ),
+    var(
+        "flyer_workers",
+        "",
+        "runtime worker threads (default: the CPUs available to the process, cgroup quota included)",
+    ),
+    var(
+        "flyer_threads",
+        "512",
+        "most threads of the blocking pool, where plain-fn endpoints run",
+    ),
+    var(
+        "flyer_worker_connections",
+        "1000",
+        "most connections served at once; the surplus waits in the listen backlog",
+    ),
+    var(
+        "flyer_timeout",
+        "60",
+        "seconds a handler has to produce its response (50400 after); streams are not cut",
+    ),
+    var(
+        "flyer_header_timeout",
+        "10",
+        "seconds a client has to send a request's headers once it started (40800 after)",
+    ),
+    var(
+        "flyer_keepalive",
+        "5",
+        "seconds an idle keep-alive connection is kept open (0: one request per connection)",
+    ),
+    var(
+        "flyer_graceful_timeout",
+        "10",
+        "seconds in-flight requests get to finish after SIGTERM/SIGINT",
+    ),
+    var(
+        "flyer_log_level",
+        "info",
+        "trace, debug, info, warn(ing) or error/critical",
+    ),
+    var(
+        "flyer_access_log",
+        "1",
+        "one access-log line per request (1) or none (0)",
+    ),
+    var(
+        "flyer_access_log_json",
+        "1",
+        "access log as JSON (1) or plain text (0)",
+    ),
+    var(
+        "flyer_access_logfile",
+        "-",
+        "where the access log goes: - for stdout, or a file path (rotated daily: path.YYYY-MM-DD)",
+    ),
+    var(
+        "flyer_body_limit",
+        "2MiB",
+        "largest request body (41300 above): bytes, or with a unit (KiB, MiB, KB, MB)",
+    ),
+    var(
+        "flyer_error_status",
+        "",
+        "200 answers every error envelope with HTTP 200 (Flyer's habit); unset: the code's status",
+    ),
+    var(
+        "flyer_trusted_proxies",
+        "",
+        "comma-separated IPs or CIDRs whose X-Forwarded-For is believed",
+    ),
+    var(
+        "flyer_auth_enable",
+        "0",
+        "HTTP Basic auth on every user route (1) or none (0)",
+    ),
+    var("flyer_auth_user", "", "Basic auth user name"),
     Var {
-        name: "flyer_host",
-        default: "0.0.0.0",
-        meaning: "IP address to listen on",
-    },
-    Var {
-        name: "flyer_port",
-        default: "8080",
-        meaning: "TCP port to listen on (0 picks a free one)",
-    },
-    Var {
-        name: "flyer_base_url",
-        default: "/flyer",
-        meaning: "path every route lives under, before the version",
-    },
-    Var {
-        name: "flyer_version",
-        default: "v1",
-        meaning: "API version segment: routes live under {flyer_base_url}/{flyer_version}",
+        name: "flyer_auth_pass",
+        default: "",
+        meaning: "Basic auth password",
+        secret: true,
     },
 ];
+
+/// Where a setting's value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The process environment.
+    Env,
+    /// The `.env` file.
+    DotEnv,
+    /// The default.
+    Default,
+}
+
+/// A value that is never printed: its `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Basic auth credentials (`flyer_auth_*`).
+#[derive(Clone, Debug)]
+pub struct BasicAuth {
+    /// `flyer_auth_user`.
+    pub user: String,
+    /// `flyer_auth_pass`.
+    pub pass: Secret,
+}
 
 /// The effective configuration.
 #[derive(Clone, Debug)]
@@ -52,6 +192,38 @@ pub struct Config {
     pub base_url: String,
     /// `flyer_version`.
     pub version: String,
+    /// `flyer_workers`.
+    pub workers: usize,
+    /// `flyer_threads`.
+    pub threads: usize,
+    /// `flyer_worker_connections`.
+    pub worker_connections: usize,
+    /// `flyer_timeout`.
+    pub timeout: Duration,
+    /// `flyer_header_timeout`.
+    pub header_timeout: Duration,
+    /// `flyer_keepalive`; zero disables keep-alive.
+    pub keepalive: Duration,
+    /// `flyer_graceful_timeout`.
+    pub graceful_timeout: Duration,
+    /// `flyer_log_level`.
+    pub log_level: tracing::Level,
+    /// `flyer_access_log`.
+    pub access_log: bool,
+    /// `flyer_access_log_json`.
+    pub access_log_json: bool,
+    /// `flyer_access_logfile`: `None` for stdout.
+    pub access_logfile: Option<PathBuf>,
+    /// `flyer_body_limit`, in bytes.
+    pub body_limit: usize,
+    /// `flyer_error_status=200`.
+    pub error_status_200: bool,
+    /// `flyer_trusted_proxies`.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `flyer_auth_*`, when enabled.
+    pub auth: Option<BasicAuth>,
+    /// Every variable's raw value and its source, for `config`.
+    raw: Vec<(&'static Var, String, Source)>,
 }
 
 /// A variable with a value flyer cannot use.
@@ -59,7 +231,7 @@ pub struct Config {
 pub struct ConfigError {
     /// The variable.
     pub var: &'static str,
-    /// The value it had.
+    /// The value it had (`***` for a secret).
     pub value: String,
     /// What it should have been.
     pub expected: String,
@@ -77,59 +249,295 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| {
-            std::env::var(name)
+/// Reads raw values and turns them into typed ones, or into a [`ConfigError`].
+struct Reader<F> {
+    get: F,
+    raw: Vec<(&'static Var, String, Source)>,
+}
+
+impl<F: Fn(&str) -> Option<(String, Source)>> Reader<F> {
+    /// The raw value of `name`; what is kept for printing has secrets redacted.
+    fn raw(&mut self, name: &'static str) -> String {
+        let var = VARS
+            .iter()
+            .find(|v| v.name == name)
+            .expect("every variable read is listed in VARS");
+        let (value, source) = (self.get)(name)
+            .map(|(v, s)| (v.trim().to_owned(), s))
+            .unwrap_or_else(|| (var.default.to_owned(), Source::Default));
+        let kept = if var.secret && !value.is_empty() {
+            "***".to_owned()
+        } else {
+            value.clone()
+        };
+        self.raw.push((var, kept, source));
+        value
+    }
+
+    fn parse<T>(
+        &mut self,
+        name: &'static str,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ConfigError> {
+        let raw = self.raw(name);
+        parse(&raw).ok_or_else(|| ConfigError {
+            var: name,
+            value: if VARS.iter().any(|v| v.name == name && v.secret) {
+                "***".to_owned()
+            } else {
+                raw
+            },
+            expected: expected.to_owned(),
+        })
+    }
+}
+
+fn bool_value(raw: &str) -> Option<bool> {
+    match raw.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `10` (seconds), `1.5`, or a unit: `500ms`, `2m`.
+fn duration_value(raw: &str) -> Option<Duration> {
+    match raw.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => Some(Duration::from_secs_f64(secs)),
+        Ok(_) => None,
+        Err(_) => humantime::parse_duration(raw).ok(),
+    }
+}
+
+/// `2097152`, `2MiB`, `512KB`.
+fn size_value(raw: &str) -> Option<usize> {
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let n: usize = digits.parse().ok()?;
+    let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+fn level_value(raw: &str) -> Option<tracing::Level> {
+    Some(match raw.to_ascii_lowercase().as_str() {
+        "trace" => tracing::Level::TRACE,
+        "debug" => tracing::Level::DEBUG,
+        "info" => tracing::Level::INFO,
+        "warn" | "warning" => tracing::Level::WARN,
+        "error" | "critical" => tracing::Level::ERROR,
+        _ => return None,
+    })
+}
+
+fn proxies_value(raw: &str) -> Option<Vec<IpNet>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
                 .ok()
-                .or_else(|| std::env::var(name.to_ascii_uppercase()).ok())
+                .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+        })
+        .collect()
+}
+
+fn positive(n: usize) -> Option<usize> {
+    (n > 0).then_some(n)
+}
+
+/// The CPUs this process may use: the affinity mask and the cgroup CPU quota included.
+fn available_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `flyer/` → `/flyer`; `` → ``; `None` when a character is not allowed in a path.
+fn normalise_segments(raw: &str) -> Option<String> {
+    let trimmed = raw.trim_matches('/');
+    if trimmed.is_empty() {
+        return Some(String::new());
+    }
+    let ok = trimmed.split('/').all(|seg| {
+        !seg.is_empty()
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+    });
+    ok.then(|| format!("/{trimmed}"))
+}
+
+/// Reads `.env` in the working directory, if there is one.
+fn dotenv() -> Result<HashMap<String, String>, ConfigError> {
+    match dotenvy::from_filename_iter(".env") {
+        Ok(iter) => iter
+            .map(|item| {
+                item.map_err(|err| ConfigError {
+                    var: ".env",
+                    value: err.to_string(),
+                    expected: "lines of NAME=value".to_owned(),
+                })
+            })
+            .collect(),
+        Err(dotenvy::Error::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
+            Ok(HashMap::new())
+        }
+        Err(err) => Err(ConfigError {
+            var: ".env",
+            value: err.to_string(),
+            expected: "a readable file of NAME=value lines".to_owned(),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the process environment, then `.env`, then the defaults.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let file = dotenv()?;
+        Self::read(|name| {
+            let upper = name.to_ascii_uppercase();
+            if let Some(v) = std::env::var(name)
+                .ok()
+                .or_else(|| std::env::var(&upper).ok())
+            {
+                return Some((v, Source::Env));
+            }
+            file.get(name)
+                .or_else(|| file.get(&upper))
+                .map(|v| (v.clone(), Source::DotEnv))
         })
     }
 
-    /// Reads settings through `get`, which is asked for each lower-case name.
+    /// Reads settings through `get`, asked for each lower-case name; unset ones default.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let value = |name: &'static str| -> (&'static str, String) {
-            let default = VARS
-                .iter()
-                .find(|v| v.name == name)
-                .map_or("", |v| v.default);
-            (name, get(name).unwrap_or_else(|| default.to_owned()))
-        };
-        let bad = |(var, value): (&'static str, String), expected: &str| ConfigError {
-            var,
-            value,
-            expected: expected.to_owned(),
-        };
+        Self::read(|name| get(name).map(|v| (v, Source::Env)))
+    }
 
-        let host = value("flyer_host");
-        let host = host
-            .1
-            .trim()
-            .parse()
-            .map_err(|_| bad(host, "an IP address such as 0.0.0.0 or 127.0.0.1"))?;
-        let port = value("flyer_port");
-        let port = port
-            .1
-            .trim()
-            .parse()
-            .map_err(|_| bad(port, "a port number from 0 to 65535"))?;
-        let base = value("flyer_base_url");
-        let base_url = normalise_segments(&base.1).ok_or_else(|| {
-            bad(
-                base,
-                "a path such as /flyer (letters, digits, - _ . ~ and /)",
-            )
+    fn read(get: impl Fn(&str) -> Option<(String, Source)>) -> Result<Self, ConfigError> {
+        let mut r = Reader {
+            get,
+            raw: Vec::new(),
+        };
+        let host = r.parse(
+            "flyer_host",
+            "an IP address such as 0.0.0.0 or 127.0.0.1",
+            |s| s.parse().ok(),
+        )?;
+        let port = r.parse("flyer_port", "a port number from 0 to 65535", |s| {
+            s.parse().ok()
         })?;
-        let version = value("flyer_version");
-        let version_norm = normalise_segments(&version.1)
-            .filter(|v| v.matches('/').count() <= 1)
-            .ok_or_else(|| bad(version.clone(), "one path segment such as v1"))?;
+        let base_url = r.parse(
+            "flyer_base_url",
+            "a path such as /flyer (letters, digits, - _ . ~ and /)",
+            normalise_segments,
+        )?;
+        let version = r.parse("flyer_version", "one path segment such as v1", |s| {
+            normalise_segments(s)
+                .filter(|v| v.matches('/').count() <= 1)
+                .map(|v| v.trim_start_matches('/').to_owned())
+        })?;
+        let workers = r.parse("flyer_workers", "a number of threads, 1 or more", |s| {
+            if s.is_empty() {
+                Some(available_cpus())
+            } else {
+                s.parse().ok().and_then(positive)
+            }
+        })?;
+        let threads = r.parse("flyer_threads", "a number of threads, 1 or more", |s| {
+            s.parse().ok().and_then(positive)
+        })?;
+        let worker_connections = r.parse(
+            "flyer_worker_connections",
+            "a number of connections, 1 or more",
+            |s| s.parse().ok().and_then(positive),
+        )?;
+        let seconds = "seconds (10, 1.5) or a duration (500ms, 2m)";
+        let nonzero = |d: Duration| (!d.is_zero()).then_some(d);
+        let timeout = r.parse("flyer_timeout", seconds, |s| {
+            duration_value(s).and_then(nonzero)
+        })?;
+        let header_timeout = r.parse("flyer_header_timeout", seconds, |s| {
+            duration_value(s).and_then(nonzero)
+        })?;
+        let keepalive = r.parse("flyer_keepalive", seconds, duration_value)?;
+        let graceful_timeout = r.parse("flyer_graceful_timeout", seconds, duration_value)?;
+        let log_level = r.parse(
+            "flyer_log_level",
+            "trace, debug, info, warn, warning, error or critical",
+            level_value,
+        )?;
+        let flag = "1 or 0 (true/false, yes/no, on/off)";
+        let access_log = r.parse("flyer_access_log", flag, bool_value)?;
+        let access_log_json = r.parse("flyer_access_log_json", flag, bool_value)?;
+        let access_logfile = r.parse("flyer_access_logfile", "- or a file path", |s| match s {
+            "" => None,
+            "-" => Some(None),
+            path => Some(Some(PathBuf::from(path))),
+        })?;
+        let body_limit = r.parse(
+            "flyer_body_limit",
+            "a size in bytes, or with a unit: 2MiB, 512KB",
+            |s| size_value(s).and_then(positive),
+        )?;
+        let error_status_200 = r.parse("flyer_error_status", "200, or unset", |s| match s {
+            "" => Some(false),
+            "200" => Some(true),
+            _ => None,
+        })?;
+        let trusted_proxies = r.parse(
+            "flyer_trusted_proxies",
+            "comma-separated IP addresses or CIDRs (10.0.0.0/8, 127.0.0.1)",
+            proxies_value,
+        )?;
+        let auth_enable = r.parse("flyer_auth_enable", flag, bool_value)?;
+        let user = r.raw("flyer_auth_user");
+        let pass = r.raw("flyer_auth_pass");
+        let auth = if auth_enable {
+            if user.is_empty() || pass.is_empty() || user.contains(':') {
+                return Err(ConfigError {
+                    var: "flyer_auth_user",
+                    value: user,
+                    expected:
+                        "a user name without `:` and a flyer_auth_pass, since flyer_auth_enable=1"
+                            .to_owned(),
+                });
+            }
+            Some(BasicAuth {
+                user,
+                pass: Secret(pass),
+            })
+        } else {
+            None
+        };
         Ok(Config {
             host,
             port,
             base_url,
-            version: version_norm.trim_start_matches('/').to_owned(),
+            version,
+            workers,
+            threads,
+            worker_connections,
+            timeout,
+            header_timeout,
+            keepalive,
+            graceful_timeout,
+            log_level,
+            access_log,
+            access_log_json,
+            access_logfile,
+            body_limit,
+            error_status_200,
+            trusted_proxies,
+            auth,
+            raw: r.raw,
         })
     }
 
@@ -141,21 +549,29 @@ impl Config {
             format!("{}/{}", self.base_url, self.version)
         }
     }
-}
 
-/// `flyer/` → `/flyer`; `` → ``; `None` when a character is not allowed in a path.
-fn normalise_segments(raw: &str) -> Option<String> {
-    let trimmed = raw.trim().trim_matches('/');
-    if trimmed.is_empty() {
-        return Some(String::new());
+    /// The effective configuration, one `name=value  # source` line per variable,
+    /// secrets shown as `***`.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for (var, value, source) in &self.raw {
+            let source = match source {
+                Source::Env => "environment",
+                Source::DotEnv => ".env",
+                Source::Default => "default",
+            };
+            let shown = if var.name == "flyer_workers" && value.is_empty() {
+                self.workers.to_string()
+            } else {
+                value.clone()
+            };
+            out.push_str(&format!(
+                "{}={}  # {source}: {}\n",
+                var.name, shown, var.meaning
+            ));
+        }
+        out
     }
-    let ok = trimmed.split('/').all(|seg| {
-        !seg.is_empty()
-            && seg
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
-    });
-    ok.then(|| format!("/{trimmed}"))
 }
 
 #[cfg(test)]
@@ -175,17 +591,69 @@ mod tests {
         let c = with(&[]).unwrap();
         assert_eq!(c.port, 8080);
         assert_eq!(c.prefix(), "/flyer/v1");
+        assert_eq!(c.body_limit, 2 << 20);
+        assert_eq!(c.timeout, Duration::from_secs(60));
+        assert_eq!(c.threads, 512);
+        assert!(c.workers >= 1);
+        assert!(c.access_logfile.is_none());
+        assert!(c.auth.is_none());
     }
 
     #[test]
-    fn normalises_and_rejects() {
-        let c = with(&[("flyer_base_url", "api/"), ("flyer_version", "v2")]).unwrap();
+    fn parses_values() {
+        let c = with(&[
+            ("flyer_base_url", "api/"),
+            ("flyer_version", "v2"),
+            ("flyer_timeout", "1.5"),
+            ("flyer_keepalive", "500ms"),
+            ("flyer_body_limit", "512KB"),
+            ("flyer_trusted_proxies", "10.0.0.0/8, 127.0.0.1"),
+            ("flyer_log_level", "WARNING"),
+        ])
+        .unwrap();
         assert_eq!(c.prefix(), "/api/v2");
-        let e = with(&[("flyer_port", "80a")]).unwrap_err();
-        assert_eq!(e.var, "flyer_port");
-        assert!(e.to_string().contains("\"80a\""), "{e}");
-        assert!(with(&[("flyer_base_url", "/a b")]).is_err());
-        assert!(with(&[("flyer_version", "v1/x")]).is_err());
-        assert!(with(&[("flyer_host", "nowhere")]).is_err());
+        assert_eq!(c.timeout, Duration::from_millis(1500));
+        assert_eq!(c.keepalive, Duration::from_millis(500));
+        assert_eq!(c.body_limit, 512_000);
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!(c.log_level, tracing::Level::WARN);
+    }
+
+    #[test]
+    fn rejects_bad_values_naming_them() {
+        for (var, value) in [
+            ("flyer_port", "80a"),
+            ("flyer_base_url", "/a b"),
+            ("flyer_version", "v1/x"),
+            ("flyer_host", "nowhere"),
+            ("flyer_workers", "0"),
+            ("flyer_timeout", "0"),
+            ("flyer_timeout", "soon"),
+            ("flyer_body_limit", "2 parsecs"),
+            ("flyer_error_status", "500"),
+            ("flyer_trusted_proxies", "10.0.0.0/99"),
+            ("flyer_access_log", "maybe"),
+            ("flyer_log_level", "loud"),
+        ] {
+            let e = with(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(e.to_string().contains(&format!("{value:?}")), "{e}");
+        }
+    }
+
+    #[test]
+    fn auth_needs_credentials_and_hides_the_password() {
+        let e = with(&[("flyer_auth_enable", "1")]).unwrap_err();
+        assert_eq!(e.var, "flyer_auth_user");
+        let c = with(&[
+            ("flyer_auth_enable", "1"),
+            ("flyer_auth_user", "ops"),
+            ("flyer_auth_pass", "s3cret"),
+        ])
+        .unwrap();
+        assert_eq!(c.auth.as_ref().unwrap().pass.expose(), "s3cret");
+        assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+        assert!(!c.describe().contains("s3cret"));
+        assert!(c.describe().contains("flyer_auth_pass=***"));
     }
 }

@@ -2,19 +2,21 @@
 //! responses and in the spec.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
-use poem_openapi::ApiResponse;
 use poem_openapi::registry::{
     MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
 };
 use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, OpenApi};
 use serde::Serialize;
 
-use crate::checks::ResponseData;
+use crate::checks::{IntoError, ResponseData};
+use crate::context;
 use crate::error::{Error, codes};
-use crate::request_id;
+use crate::validation;
 
 const JSON: &str = "application/json; charset=utf-8";
 /// Name of the error envelope's schema in the spec's components.
@@ -29,6 +31,11 @@ struct Envelope<'a> {
     request_id: &'a str,
 }
 
+/// Marks a response as an envelope with this code, for the access log and
+/// `flyer_error_status=200`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EnvelopeCode(pub u32);
+
 /// Writes an envelope with the current request's id.
 pub(crate) fn respond(
     status: StatusCode,
@@ -36,7 +43,7 @@ pub(crate) fn respond(
     msg: &str,
     data: Option<&serde_json::Value>,
 ) -> Response {
-    let body = request_id::with_current(|request_id| {
+    let body = context::with_id(|request_id| {
         serde_json::to_vec(&Envelope {
             code,
             msg,
@@ -45,10 +52,14 @@ pub(crate) fn respond(
         })
     });
     match body {
-        Ok(body) => Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, HeaderValue::from_static(JSON))
-            .body(body),
+        Ok(body) => {
+            let mut resp = Response::builder()
+                .status(status)
+                .header(header::CONTENT_TYPE, HeaderValue::from_static(JSON))
+                .body(body);
+            resp.extensions_mut().insert(EnvelopeCode(code));
+            resp
+        }
         // A `Value` always serialises; this is the last resort, not a path in use.
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
@@ -57,7 +68,7 @@ pub(crate) fn respond(
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         if self.code() == codes::INTERNAL {
-            request_id::with_current(|id| match self.source() {
+            context::with_id(|id| match self.source() {
                 Some(source) => tracing::error!(request_id = id, error = %source, "{}", self.msg()),
                 None => tracing::error!(request_id = id, "{}", self.msg()),
             });
@@ -66,33 +77,36 @@ impl IntoResponse for Error {
     }
 }
 
-/// The response of a generated operation: the handler's data or its error, each
+/// The response of a generated operation `M`: the handler's data or its error, each
 /// answered as an envelope. Not for direct use.
 #[doc(hidden)]
-pub struct Reply<T>(std::result::Result<T, Error>);
+pub struct Reply<T, M>(std::result::Result<T, Error>, PhantomData<fn() -> M>);
 
-impl<T> Reply<T> {
+impl<T, M> Reply<T, M> {
     pub fn data(value: T) -> Self {
-        Reply(Ok(value))
+        Reply(Ok(value), PhantomData)
     }
-    pub fn result<E: Into<Error>>(result: std::result::Result<T, E>) -> Self {
-        Reply(result.map_err(Into::into))
+    pub fn result<E: IntoError>(result: std::result::Result<T, E>) -> Self {
+        Reply(result.map_err(IntoError::into_error), PhantomData)
     }
     pub fn error(err: Error) -> Self {
-        Reply(Err(err))
+        Reply(Err(err), PhantomData)
     }
 }
 
-impl Reply<NoData> {
+impl<M> Reply<NoData, M> {
     pub fn unit(_: ()) -> Self {
-        Reply(Ok(NoData))
+        Reply(Ok(NoData), PhantomData)
     }
-    pub fn unit_result<E: Into<Error>>(result: std::result::Result<(), E>) -> Self {
-        Reply(result.map(|()| NoData).map_err(Into::into))
+    pub fn unit_result<E: IntoError>(result: std::result::Result<(), E>) -> Self {
+        Reply(
+            result.map(|()| NoData).map_err(IntoError::into_error),
+            PhantomData,
+        )
     }
 }
 
-impl<T: ResponseData> IntoResponse for Reply<T> {
+impl<T: ResponseData, M> IntoResponse for Reply<T, M> {
     fn into_response(self) -> Response {
         match self.0 {
             Ok(value) => respond(
@@ -119,41 +133,54 @@ fn envelope_schema(data: Option<MetaSchemaRef>) -> MetaSchema {
     }
 }
 
-/// Documented error responses of every operation.
-fn error_responses() -> Vec<MetaResponse> {
-    let error = || {
-        vec![MetaMediaType {
+fn error_response(status: u16, description: &'static str) -> MetaResponse {
+    MetaResponse {
+        description,
+        status: Some(status),
+        status_range: None,
+        content: vec![MetaMediaType {
             content_type: JSON,
             schema: MetaSchemaRef::Reference(ERROR_SCHEMA.to_owned()),
-        }]
-    };
+        }],
+        headers: vec![],
+    }
+}
+
+/// Error responses every operation can give.
+fn error_responses() -> Vec<MetaResponse> {
     vec![
-        MetaResponse {
-            description: "40000: the request failed validation",
-            status: Some(400),
-            status_range: None,
-            content: error(),
-            headers: vec![],
-        },
-        MetaResponse {
-            description: "50000: internal error",
-            status: Some(500),
-            status_range: None,
-            content: error(),
-            headers: vec![],
-        },
+        error_response(
+            400,
+            "40000: the request failed validation; `data` lists every problem",
+        ),
+        error_response(413, "41300: the body is larger than flyer_body_limit"),
+        error_response(
+            500,
+            "50000: internal error (the detail is logged, never sent)",
+        ),
+        error_response(
+            504,
+            "50400: the handler did not answer within flyer_timeout",
+        ),
     ]
+}
+
+/// The 401 of an operation behind Basic auth.
+pub(crate) fn unauthorized_response() -> MetaResponse {
+    error_response(401, "40100: credentials missing or wrong")
 }
 
 pub(crate) fn register_error_schema(registry: &mut Registry) {
     registry.create_schema::<Error, _>(ERROR_SCHEMA.to_owned(), |_| {
         let mut schema = envelope_schema(Some(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY))));
-        schema.description = Some("An error: `code` says what happened, `msg` says it in words.");
+        schema.description = Some(
+            "An error: `code` says what happened, `msg` says it in words; for 40000, `data` lists every problem as {loc, msg, type}.",
+        );
         schema
     });
 }
 
-impl<T: ResponseData> ApiResponse for Reply<T> {
+impl<T: ResponseData, M: OpenApi> ApiResponse for Reply<T, M> {
     const BAD_REQUEST_HANDLER: bool = true;
 
     fn meta() -> MetaResponses {
@@ -178,7 +205,15 @@ impl<T: ResponseData> ApiResponse for Reply<T> {
     }
 
     fn from_parse_request_error(err: poem::Error) -> Self {
-        Reply(Err(Error::from_poem(err)))
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Reply::error(Error::from_poem(err));
+        }
+        let problems = validation::problems::<M>(&err);
+        let msg = problems
+            .first()
+            .map_or_else(|| err.to_string(), |p| format!("{}: {}", p.loc, p.msg));
+        let data = serde_json::to_value(&problems).unwrap_or_default();
+        Reply::error(Error::bad_request(msg).with_data(data))
     }
 }
 

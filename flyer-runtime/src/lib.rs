@@ -35,22 +35,31 @@
 
 extern crate self as flyer_runtime;
 
+mod access_log;
 mod app;
+mod auth;
 pub(crate) mod checks;
 mod cli;
+mod client_ip;
 pub mod config;
+mod conn;
+mod context;
 mod envelope;
 pub mod error;
 mod health;
+mod pipeline;
 mod registry;
-pub mod request_id;
 mod server;
 pub mod testing;
+mod validation;
 
 pub use app::{App, ServiceInfo};
+pub use client_ip::ClientIp;
 pub use config::Config;
+pub use context::{REQUEST_ID_HEADER, request_id};
 pub use error::{Error, Result};
 pub use registry::StartupError;
+pub use validation::Problem;
 
 /// Turns a free function into a documented HTTP operation of the service.
 ///
@@ -148,7 +157,7 @@ macro_rules! serve {
 
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Error, Result, endpoint};
+    pub use crate::{ClientIp, Error, Result, endpoint};
     /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
     /// for crates that depend on flyer alone.
     pub use poem_openapi;

@@ -14,7 +14,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem_openapi::OpenApi;
-use poem_openapi::registry::{MetaApi, MetaOperation, MetaParamIn, MetaPath, MetaTag, Registry};
+use poem_openapi::registry::{
+    MetaApi, MetaOperation, MetaParamIn, MetaPath, MetaSchema, MetaSchemaRef, MetaSecurityScheme,
+    MetaTag, Registry,
+};
+
+use crate::auth;
+use crate::envelope::{self, ERROR_SCHEMA};
 
 /// The route table poem-openapi fills: path → method → endpoint.
 pub type RouteTable = HashMap<String, HashMap<Method, BoxEndpoint<'static>>>;
@@ -98,13 +104,44 @@ pub fn all() -> Vec<&'static Registration> {
 }
 
 /// The collected API: every registered endpoint, as one `poem_openapi::OpenApi`.
-pub struct Endpoints;
+/// `AUTH` documents Basic auth on every operation but the open ones; `ERROR_200`
+/// documents errors answered with HTTP 200 (`flyer_error_status=200`).
+pub struct Endpoints<const AUTH: bool, const ERROR_200: bool>;
 
-impl OpenApi for Endpoints {
+/// With `flyer_error_status=200`, every error is a 200: the 200 response is the
+/// success envelope or an error envelope, and no other status is documented.
+fn fold_errors_into_200(op: &mut MetaOperation) {
+    let responses = std::mem::take(&mut op.responses.responses);
+    let (mut ok, _errors): (Vec<_>, Vec<_>) =
+        responses.into_iter().partition(|r| r.status == Some(200));
+    for resp in &mut ok {
+        resp.description = "success; with flyer_error_status=200, errors too: `code` tells which";
+        for media in &mut resp.content {
+            let success = media.schema.clone();
+            media.schema = MetaSchemaRef::Inline(Box::new(MetaSchema {
+                one_of: vec![success, MetaSchemaRef::Reference(ERROR_SCHEMA.to_owned())],
+                ..MetaSchema::ANY
+            }));
+        }
+    }
+    op.responses.responses = ok;
+}
+
+impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_200> {
     fn meta() -> Vec<MetaApi> {
         let mut paths: BTreeMap<String, Vec<MetaOperation>> = BTreeMap::new();
         for reg in all().into_iter().filter(|r| !r.hidden) {
-            for (path, op) in reg.operations() {
+            for (path, mut op) in reg.operations() {
+                if AUTH && !auth::OPEN_OPERATIONS.contains(&reg.path) {
+                    op.security = vec![HashMap::from([(auth::SCHEME, Vec::new())])];
+                    op.responses
+                        .responses
+                        .push(envelope::unauthorized_response());
+                    op.responses.responses.sort_by_key(|r| r.status);
+                }
+                if ERROR_200 {
+                    fold_errors_into_200(&mut op);
+                }
                 paths.entry(path).or_default().push(op);
             }
         }
@@ -120,6 +157,21 @@ impl OpenApi for Endpoints {
     }
 
     fn register(registry: &mut Registry) {
+        if AUTH {
+            registry.create_security_scheme(
+                auth::SCHEME,
+                MetaSecurityScheme {
+                    ty: "http",
+                    description: Some("flyer_auth_user / flyer_auth_pass"),
+                    name: None,
+                    key_in: None,
+                    scheme: Some("basic"),
+                    bearer_format: None,
+                    flows: None,
+                    openid_connect_url: None,
+                },
+            );
+        }
         for reg in all() {
             (reg.register)(registry);
             for tag in reg.tags {
@@ -137,6 +189,31 @@ impl OpenApi for Endpoints {
             (reg.add_routes)(route_table);
         }
     }
+}
+
+/// The methods of the registered routes matching `path` (a full request path), for the
+/// `Allow` header of a 405.
+pub(crate) fn allowed_methods(path: &str, prefix: &str) -> Vec<&'static str> {
+    let Some(rest) = path.strip_prefix(prefix) else {
+        return Vec::new();
+    };
+    let given: Vec<&str> = rest.split('/').collect();
+    let matches = |template: &str| {
+        let parts: Vec<&str> = template.split('/').collect();
+        parts.len() == given.len()
+            && parts
+                .iter()
+                .zip(&given)
+                .all(|(t, g)| t == g || (t.starts_with('{') && !g.is_empty()))
+    };
+    let mut methods: Vec<&'static str> = all()
+        .into_iter()
+        .filter(|r| matches(r.path))
+        .map(|r| r.method)
+        .collect();
+    methods.sort_by_key(|m| method_rank(m));
+    methods.dedup();
+    methods
 }
 
 /// Why the registered endpoints cannot be served; every problem found, one a line.

@@ -2,33 +2,47 @@
 
 use std::net::SocketAddr;
 
-use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpListener};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 
 use crate::app::{App, ServiceInfo};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
+use crate::server;
 
-/// A server of every registered endpoint on `127.0.0.1` and a free port, stopped when
-/// dropped.
+/// A server of every registered endpoint, as the binary serves them (same pipeline, same
+/// connection handling), on `127.0.0.1` and a free port. Stopped when dropped.
 pub struct TestServer {
     addr: SocketAddr,
     prefix: String,
-    task: tokio::task::JoinHandle<()>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The default configuration with these variables set, listening on `127.0.0.1:0`.
+pub fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| match name {
+        "flyer_host" => Some("127.0.0.1".to_owned()),
+        "flyer_port" => Some("0".to_owned()),
+        "flyer_access_log" => Some(
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map_or("0", |(_, v)| v)
+                .to_owned(),
+        ),
+        _ => vars
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned()),
+    })
 }
 
 impl TestServer {
-    /// Starts a server with the default configuration (but on `127.0.0.1:0`).
+    /// Starts a server with the default configuration (access log off).
     ///
     /// # Panics
-    /// When the registered endpoints do not pass the start-up checks, or no port is free.
+    /// When the registered endpoints do not pass the start-up checks.
     pub async fn start() -> Self {
-        let config = Config::from_lookup(|name| match name {
-            "flyer_host" => Some("127.0.0.1".to_owned()),
-            "flyer_port" => Some("0".to_owned()),
-            _ => None,
-        })
-        .expect("the default configuration is valid");
-        Self::with_config(config).await
+        Self::with_config(config(&[]).expect("the default configuration is valid")).await
     }
 
     /// Starts a server with `config` (its host and port are used as given).
@@ -43,22 +57,25 @@ impl TestServer {
             description: None,
         };
         let prefix = config.prefix();
-        let addr = (config.host, config.port);
-        let app = App::new(info, config);
-        let endpoint = app.endpoint().unwrap_or_else(|err| panic!("{err}"));
-        let acceptor = TcpListener::bind(addr)
-            .into_acceptor()
+        let listener = TcpListener::bind((config.host, config.port))
             .await
             .expect("bind the test server");
-        let addr = *acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr())
-            .expect("a TCP address");
+        let addr = listener.local_addr().expect("a local address");
+        let app = App::new(info, config);
+        let endpoint = app.endpoint().unwrap_or_else(|err| panic!("{err}"));
+        let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor).run(endpoint).await;
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            server::serve(listener, endpoint, app.config(), shutdown).await;
         });
-        TestServer { addr, prefix, task }
+        TestServer {
+            addr,
+            prefix,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// The address the server listens on.
@@ -71,10 +88,23 @@ impl TestServer {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}{}", self.addr, self.prefix, path)
     }
+
+    /// Shuts down as SIGTERM does: stops accepting, lets in-flight requests finish within
+    /// `flyer_graceful_timeout`, and returns when the server has stopped.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }

@@ -54,3 +54,8 @@ pub async fn get(url: &str) -> Answer {
 pub async fn post_json(url: &str, body: &Value) -> Answer {
     send(reqwest::Client::new().post(url).json(body)).await
 }
+
+/// Today's date in UTC, `YYYY-MM-DD`, as log files and timestamps write it.
+pub fn today_utc() -> String {
+    humantime::format_rfc3339(std::time::SystemTime::now()).to_string()[..10].to_owned()
+}

@@ -1,1 +1,1 @@
-
+//! trybuild fixtures of flyer's macros; see tests/ui.rs and README.md.

@@ -75,3 +75,41 @@ fn default_size() -> u32 {
 pub fn sum(#[oai(validator(maximum(value = "10000000")))] n: Path<u64>) -> u64 {
     (1..=n.0).sum()
 }
+
+/// Is `x` prime?
+///
+/// fastapi-queue's synchronous example: a plain `fn` (it runs on the blocking pool) that
+/// sleeps 0.2 s to stand for slow blocking work.
+#[endpoint(GET, "/sync-test", tag = "queue")]
+pub fn sync_test(#[oai(validator(minimum(value = "0")))] x: Query<u64>) -> bool {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    is_prime(x.0)
+}
+
+fn is_prime(x: u64) -> bool {
+    x >= 2
+        && (2..)
+            .take_while(|d| d * d <= x)
+            .all(|d| !x.is_multiple_of(d))
+}
+
+/// The `n`th Fibonacci number.
+///
+/// fastapi-queue's asynchronous example: waits 0.2 s (a slow dependency), then computes.
+#[endpoint(GET, "/async-test", tag = "queue")]
+pub async fn async_test(#[oai(validator(maximum(value = "80")))] n: Query<u32>) -> u64 {
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (mut a, mut b) = (0u64, 1u64);
+    for _ in 0..n.0 {
+        (a, b) = (b, a + b);
+    }
+    a
+}
+
+/// Wait `ms` milliseconds, then answer: a stand-in for a slow dependency, to see
+/// `flyer_timeout` and graceful shutdown at work.
+#[endpoint(GET, "/sleep", tag = "catalogue")]
+pub async fn sleep(#[oai(validator(maximum(value = "60000")))] ms: Query<u64>) -> u64 {
+    tokio::time::sleep(std::time::Duration::from_millis(ms.0)).await;
+    ms.0
+}

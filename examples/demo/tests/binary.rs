@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -24,32 +25,61 @@ fn run(args: &[&str]) -> (bool, String, String) {
 struct Served {
     child: Child,
     base: String,
+    /// Every line the demo printed so far.
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Served {
     fn start() -> Self {
-        let mut child = demo()
-            .env("flyer_host", "127.0.0.1")
-            .env("flyer_port", "0")
+        Self::start_with(&[], None)
+    }
+
+    /// Starts the demo with `vars` (and in `dir`, if given) and waits for its
+    /// "listening on" line.
+    fn start_with(vars: &[(&str, &str)], dir: Option<&std::path::Path>) -> Self {
+        let mut cmd = demo();
+        cmd.env("flyer_host", "127.0.0.1").env("flyer_port", "0");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        if let Some(dir) = dir {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start flyer-demo");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
+        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let base = loop {
             let line = lines
                 .next()
                 .expect("flyer-demo exited before listening")
                 .expect("read stdout");
+            output.lock().unwrap().push(line.clone());
             if let Some(at) = line.find("listening on http://") {
                 let url = &line[at + "listening on ".len()..];
                 break url.split_whitespace().next().unwrap().to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Served { child, base }
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Served {
+            child,
+            base,
+            output,
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -235,4 +265,196 @@ async fn serves_the_demo_over_http() {
     let served_spec: Value = serde_json::from_str(&served_spec).unwrap();
     let printed: Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(served_spec, printed, "the served spec is the printed one");
+}
+
+#[test]
+fn config_prints_every_setting_with_secrets_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "flyer_version=v9\nflyer_timeout=30\n",
+    )
+    .unwrap();
+    let out = demo()
+        .current_dir(dir.path())
+        .args(["config"])
+        .env("flyer_auth_enable", "1")
+        .env("flyer_auth_user", "ops")
+        .env("FLYER_AUTH_PASS", "hunter2")
+        .env("flyer_timeout", "12")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("flyer_auth_pass=***  # environment"),
+        "{text}"
+    );
+    assert!(text.contains("flyer_version=v9  # .env"), "{text}");
+    assert!(
+        text.contains("flyer_timeout=12  # environment"),
+        "the environment wins over .env: {text}"
+    );
+    assert!(text.contains("flyer_port=8080  # default"), "{text}");
+    for var in [
+        "flyer_workers",
+        "flyer_body_limit",
+        "flyer_trusted_proxies",
+        "flyer_access_logfile",
+    ] {
+        assert!(text.contains(&format!("{var}=")), "{var} missing: {text}");
+    }
+}
+
+#[tokio::test]
+async fn dotenv_settings_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "flyer_base_url=/ops\nflyer_version=v2\n",
+    )
+    .unwrap();
+    let served = Served::start_with(&[], Some(dir.path()));
+    assert!(served.base.ends_with("/ops/v2"), "{}", served.base);
+    let resp = reqwest::get(format!("{}/health_check", served.base))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+#[test]
+fn bad_values_stop_start_up() {
+    for (var, value) in [
+        ("flyer_timeout", "soon"),
+        ("flyer_workers", "0"),
+        ("flyer_error_status", "500"),
+        ("flyer_log_level", "loud"),
+    ] {
+        let out = demo().env(var, value).output().unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(var) && err.contains(value), "{err}");
+    }
+    let out = demo()
+        .env("flyer_auth_enable", "1")
+        .env("flyer_auth_pass", "topsecret")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("flyer_auth_user"), "{err}");
+    assert!(!err.contains("topsecret"), "{err}");
+}
+
+fn worker_threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.unwrap().path().join("comm")).ok())
+        .filter(|name| name.trim() == "flyer-worker")
+        .count()
+}
+
+#[test]
+fn workers_sets_the_runtime_threads() {
+    for workers in ["1", "3"] {
+        let served = Served::start_with(&[("flyer_workers", workers)], None);
+        assert_eq!(worker_threads(served.pid()).to_string(), workers);
+    }
+}
+
+#[tokio::test]
+async fn threads_bounds_the_blocking_pool() {
+    let served = Served::start_with(&[("flyer_threads", "1")], None);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let calls = (0..3).map(|i| {
+        let url = format!("{}/sync-test?x={}", served.base, 7 + i);
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(calls).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    // Three 0.2 s blocking calls through one thread cannot overlap.
+    assert!(
+        started.elapsed() >= Duration::from_millis(550),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn log_level_filters_the_log_but_not_the_access_log() {
+    let served = Served::start_with(&[("flyer_log_level", "debug")], None);
+    reqwest::get(format!("{}/health_check", served.base))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = served.output.lock().unwrap().join("\n");
+    assert!(
+        lines.contains("DEBUG") && lines.contains("connection opened"),
+        "no debug line at flyer_log_level=debug:\n{lines}"
+    );
+    assert!(
+        lines.contains("\"path\":\"/flyer/v1/health_check\""),
+        "{lines}"
+    );
+
+    let served = Served::start_with(&[("flyer_log_level", "info")], None);
+    reqwest::get(format!("{}/health_check", served.base))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = served.output.lock().unwrap().join("\n");
+    assert!(
+        !lines.contains("DEBUG"),
+        "debug line at flyer_log_level=info:\n{lines}"
+    );
+    assert!(
+        lines.contains("\"path\":\"/flyer/v1/health_check\""),
+        "{lines}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    let mut served = Served::start_with(&[("flyer_graceful_timeout", "10")], None);
+    let client = reqwest::Client::new();
+    let calls: Vec<_> = (0..3)
+        .map(|_| {
+            let url = format!("{}/sleep?ms=1500", served.base);
+            let client = client.clone();
+            tokio::spawn(async move { client.get(url).send().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let sent = Instant::now();
+    // SAFETY: kill(2) on our own child's pid; no memory is involved.
+    assert_eq!(unsafe { libc::kill(served.pid() as i32, libc::SIGTERM) }, 0);
+    for call in calls {
+        let resp = call.await.unwrap().expect("the request completed");
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["data"], 1500);
+    }
+    let status = loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(8),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        reqwest::get(format!("{}/health_check", served.base))
+            .await
+            .is_err()
+    );
 }

@@ -46,12 +46,19 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         Output::Result { ok: None, .. } => (quote!(#rt::NoData), quote!(unit_result)),
         Output::Result { ok: Some(ty), .. } => (quote!(#ty), quote!(result)),
     };
+    // Spanned at the error type, so a bad one is reported there, once.
+    let err_span = match &h.output {
+        Output::Result { err: Some(err), .. } => err.span(),
+        _ => proc_macro2::Span::call_site(),
+    };
+    let reply = |value: TokenStream| quote_spanned!(err_span=> #rt::Reply::#ctor(#value));
     let body = if h.is_async {
-        quote!(#rt::Reply::#ctor(#call))
+        reply(call)
     } else {
+        let done = reply(quote!(out));
         quote! {
             match #rt::blocking(move || #call).await {
-                ::core::result::Result::Ok(out) => #rt::Reply::#ctor(out),
+                ::core::result::Result::Ok(out) => #done,
                 ::core::result::Result::Err(err) => #rt::Reply::error(err),
             }
         }
@@ -85,7 +92,7 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
             #[poem_openapi::OpenApi]
             impl __FlyerEndpoint {
                 #[oai(path = #oai_path, method = #method_lower)]
-                async fn #user_fn(&self, #(#params),*) -> #rt::Reply<#data_ty> {
+                async fn #user_fn(&self, #(#params),*) -> #rt::Reply<#data_ty, __FlyerEndpoint> {
                     #body
                 }
             }

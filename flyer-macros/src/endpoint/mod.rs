@@ -7,10 +7,11 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
+use crate::errors::Errors;
+
 /// Runs the three stages. The user's function is emitted whatever happens, with the
 /// `#[oai(...)]` attributes of its arguments moved to the generated operation.
 pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = darling::Error::accumulator();
     let mut item = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(item) => item,
         Err(err) => {
@@ -23,14 +24,14 @@ pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
             return out;
         }
     };
+    let mut errors = Errors::default();
     let attr = parse::attr(attr, &mut errors);
     let arg_attrs = parse::take_arg_attrs(&mut item);
     let endpoint = validate::endpoint(attr, &item, arg_attrs, &mut errors);
     let mut out = item.into_token_stream();
-    match (errors.finish(), endpoint) {
-        (Ok(()), Some(endpoint)) => out.extend(expand::endpoint(&endpoint)),
-        (Err(err), _) => out.extend(err.write_errors()),
-        (Ok(()), None) => unreachable!("validation failed without an error"),
+    match endpoint {
+        Some(endpoint) if errors.is_empty() => out.extend(expand::endpoint(&endpoint)),
+        _ => out.extend(errors.into_compile_errors()),
     }
     out
 }

@@ -1,9 +1,11 @@
 //! Stage 1: the attribute's tokens into [`Attr`], with no judgement yet beyond syntax.
 
+use darling::FromMeta;
 use darling::ast::NestedMeta;
-use darling::{FromMeta, util::SpannedValue};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::{Attribute, Expr, FnArg, Ident, ItemFn, Lit, LitStr, Meta};
+
+use crate::errors::Errors;
 
 /// The keys `#[endpoint]` accepts after the method and the path.
 pub const KEYS: &[&str] = &[
@@ -19,9 +21,11 @@ pub const KEYS: &[&str] = &[
 pub struct Attr {
     pub method: Option<Ident>,
     pub path: Option<LitStr>,
+    /// The method or path was written but wrongly (already reported).
+    pub malformed: bool,
     pub options: Options,
     /// Where to point errors about the attribute as a whole.
-    pub span: Span,
+    pub tokens: TokenStream,
 }
 
 /// `key = value` options of `#[endpoint]`.
@@ -32,37 +36,36 @@ pub struct Options {
     pub tags: Option<StrList>,
     pub summary: Option<LitStr>,
     pub operation_id: Option<LitStr>,
-    pub deprecated: Option<SpannedValue<bool>>,
-    pub hidden: Option<SpannedValue<bool>>,
+    pub deprecated: Option<bool>,
+    pub hidden: Option<bool>,
 }
 
-/// `["a", "b"]` or `("a", "b")`.
+/// `["a", "b"]`, `("a", "b")` or `tags("a", "b")`.
 pub struct StrList(pub Vec<LitStr>);
+
+fn str_lit(expr: &Expr) -> darling::Result<LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s.clone()),
+        Expr::Group(g) => str_lit(&g.expr),
+        other => Err(darling::Error::custom("expected a string literal").with_span(other)),
+    }
+}
 
 impl FromMeta for StrList {
     fn from_expr(expr: &Expr) -> darling::Result<Self> {
-        match expr {
-            Expr::Array(array) => array
-                .elems
-                .iter()
-                .map(|e| match e {
-                    Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => Ok(s.clone()),
-                    other => {
-                        Err(darling::Error::custom("expected a string literal").with_span(other))
-                    }
-                })
-                .collect::<darling::Result<_>>()
-                .map(StrList),
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Str(s), ..
-            }) => Ok(StrList(vec![s.clone()])),
-            other => Err(
-                darling::Error::custom("expected a list of strings: `[\"a\", \"b\"]`")
-                    .with_span(other),
-            ),
-        }
+        let elems: Vec<&Expr> = match expr {
+            Expr::Array(a) => a.elems.iter().collect(),
+            Expr::Tuple(t) => t.elems.iter().collect(),
+            Expr::Paren(p) => vec![&*p.expr],
+            other => vec![other],
+        };
+        elems
+            .into_iter()
+            .map(str_lit)
+            .collect::<darling::Result<_>>()
+            .map(StrList)
     }
 
     fn from_list(items: &[NestedMeta]) -> darling::Result<Self> {
@@ -77,83 +80,162 @@ impl FromMeta for StrList {
     }
 }
 
-/// Parses `METHOD, "/path", key = value, ...`.
-pub fn attr(tokens: TokenStream, errors: &mut darling::error::Accumulator) -> Attr {
-    let span = if tokens.is_empty() {
-        Span::call_site()
-    } else {
-        syn::spanned::Spanned::span(&tokens)
+/// What each key's value must look like, checked before darling reads it so the message
+/// says what is expected.
+fn check_value(key: &str, meta: &Meta, errors: &mut Errors) -> bool {
+    let is_str = |e: &Expr| str_lit(e).is_ok();
+    let is_bool = |e: &Expr| {
+        matches!(
+            e,
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Bool(_),
+                ..
+            })
+        )
     };
+    let problem = match (key, meta) {
+        ("tag" | "summary" | "operation_id", Meta::NameValue(nv)) if is_str(&nv.value) => None,
+        ("tag" | "summary" | "operation_id", _) => {
+            Some(format!("`{key}` takes a string: `{key} = \"...\"`"))
+        }
+        ("tags", Meta::NameValue(_) | Meta::List(_)) => None,
+        ("tags", Meta::Path(_)) => Some("`tags` takes a list: `tags = [\"a\", \"b\"]`".to_owned()),
+        ("deprecated" | "hidden", Meta::Path(_)) => None,
+        ("deprecated" | "hidden", Meta::NameValue(nv)) if is_bool(&nv.value) => None,
+        ("deprecated" | "hidden", _) => Some(format!(
+            "`{key}` is a flag: write `{key}` alone, or `{key} = true` / `{key} = false`"
+        )),
+        _ => None,
+    };
+    match problem {
+        Some(msg) => {
+            errors.at(meta, msg);
+            false
+        }
+        None => true,
+    }
+}
+
+/// Parses `METHOD, "/path", key = value, ...`.
+pub fn attr(tokens: TokenStream, errors: &mut Errors) -> Attr {
     let mut attr = Attr {
         method: None,
         path: None,
+        malformed: false,
         options: Options::default(),
-        span,
+        tokens: tokens.clone(),
     };
-    let Some(items) = errors.handle(NestedMeta::parse_meta_list(tokens).map_err(Into::into)) else {
-        return attr;
+    let items = match NestedMeta::parse_meta_list(tokens) {
+        Ok(items) => items,
+        Err(err) => {
+            errors.at_span(err.span(), err);
+            attr.malformed = true;
+            return attr;
+        }
     };
     let mut items = items.into_iter().peekable();
+    // The method: an identifier first.
     match items.peek() {
-        Some(NestedMeta::Meta(Meta::Path(path))) => {
-            if let Some(ident) = path.get_ident() {
-                attr.method = Some(ident.clone());
+        Some(NestedMeta::Meta(Meta::Path(path))) if path.get_ident().is_some() => {
+            let ident = path.get_ident().cloned();
+            if ident
+                .as_ref()
+                .is_some_and(|i| KEYS.contains(&i.to_string().as_str()))
+            {
+                // `#[endpoint(deprecated, ...)]`: a key where the method belongs.
             } else {
-                errors.push(
-                    darling::Error::custom("expected an HTTP method such as `GET`").with_span(path),
-                );
+                attr.method = ident;
+                items.next();
             }
+        }
+        Some(NestedMeta::Lit(Lit::Str(s))) if is_method_name(&s.value()) => {
+            errors.at(
+                s,
+                format!(
+                    "the method is an identifier: write `{}`, not {:?}",
+                    s.value().to_ascii_uppercase(),
+                    s.value()
+                ),
+            );
+            attr.malformed = true;
             items.next();
         }
         Some(NestedMeta::Lit(Lit::Str(_))) | None => {}
         Some(other) => {
-            errors.push(
-                darling::Error::custom(
-                    "expected the HTTP method first: `#[endpoint(GET, \"/path\")]`",
-                )
-                .with_span(other),
+            errors.at(
+                other,
+                "expected the HTTP method first: `#[endpoint(GET, \"/path\")]`",
             );
+            attr.malformed = true;
             items.next();
         }
     }
-    if let Some(NestedMeta::Lit(lit)) = items.peek() {
-        match lit {
-            Lit::Str(s) => attr.path = Some(s.clone()),
-            other => errors.push(
-                darling::Error::custom("expected the path as a string: `\"/users/{id}\"`")
-                    .with_span(other),
-            ),
+    // The path: a string next.
+    match items.peek() {
+        Some(NestedMeta::Lit(Lit::Str(s))) => {
+            attr.path = Some(s.clone());
+            items.next();
         }
-        items.next();
+        Some(NestedMeta::Lit(other)) => {
+            errors.at(other, "expected the path as a string: `\"/users/{id}\"`");
+            attr.malformed = true;
+            items.next();
+        }
+        Some(NestedMeta::Meta(Meta::Path(p)))
+            if p.get_ident()
+                .is_some_and(|i| !KEYS.contains(&i.to_string().as_str())) =>
+        {
+            errors.at(
+                p,
+                format!(
+                    "expected the path as a string: `\"/{}\"`",
+                    p.get_ident().map(ToString::to_string).unwrap_or_default()
+                ),
+            );
+            attr.malformed = true;
+            items.next();
+        }
+        _ => {}
     }
     let mut known = Vec::new();
     for item in items {
-        let key = match &item {
-            NestedMeta::Meta(meta) => meta.path().get_ident().map(Ident::to_string),
-            NestedMeta::Lit(_) => None,
+        let (key, meta) = match &item {
+            NestedMeta::Meta(meta) => (meta.path().get_ident().map(Ident::to_string), meta),
+            NestedMeta::Lit(_) => {
+                errors.at(
+                    &item,
+                    format!(
+                        "expected `key = value` (one of: {}) after the method and the path",
+                        KEYS.join(", ")
+                    ),
+                );
+                continue;
+            }
         };
         match key {
-            Some(key) if KEYS.contains(&key.as_str()) => known.push(item),
-            Some(key) => errors.push(
-                darling::Error::custom(format!(
+            Some(key) if KEYS.contains(&key.as_str()) => {
+                if check_value(&key, meta, errors) {
+                    known.push(item);
+                }
+            }
+            Some(key) => errors.at(
+                meta.path(),
+                format!(
                     "unknown key `{key}` in #[endpoint]; expected one of: {}",
                     KEYS.join(", ")
-                ))
-                .with_span(&item),
+                ),
             ),
-            None => errors.push(
-                darling::Error::custom(format!(
-                    "expected `key = value` (one of: {}) after the method and the path",
-                    KEYS.join(", ")
-                ))
-                .with_span(&item),
-            ),
+            None => errors.at(meta.path(), format!("expected one of: {}", KEYS.join(", "))),
         }
     }
-    if let Some(options) = errors.handle(Options::from_list(&known)) {
+    if let Some(options) = errors.take(Options::from_list(&known)) {
         attr.options = options;
     }
     attr
+}
+
+fn is_method_name(s: &str) -> bool {
+    super::validate::METHODS.contains(&s.to_ascii_uppercase().as_str())
 }
 
 /// Removes the `#[oai(...)]` attributes of the function's arguments (the compiler would

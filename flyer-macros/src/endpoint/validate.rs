@@ -1,13 +1,16 @@
 //! Stage 2: checks the parsed attribute and function and builds [`Endpoint`], the plain
 //! description expansion works from. Every problem is reported, each at its own token.
 
+use syn::ext::IdentExt;
+use syn::parse::Parser;
 use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
 
 use super::parse::Attr;
 use crate::docs;
+use crate::errors::Errors;
 
 /// HTTP methods an endpoint can answer.
-const METHODS: &[&str] = &[
+pub const METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
 ];
 
@@ -64,7 +67,7 @@ pub fn endpoint(
     attr: Attr,
     item: &ItemFn,
     arg_attrs: Vec<Vec<Attribute>>,
-    errors: &mut darling::error::Accumulator,
+    errors: &mut Errors,
 ) -> Option<Endpoint> {
     let method = method(&attr, errors);
     let path = path(&attr, errors);
@@ -77,7 +80,7 @@ pub fn endpoint(
     tags.extend(opts.tags.iter().flat_map(|l| l.0.iter().map(|t| t.value())));
     for lit in opts.tag.iter().chain(opts.tags.iter().flat_map(|l| &l.0)) {
         if lit.value().trim().is_empty() {
-            errors.push(darling::Error::custom("a tag cannot be empty").with_span(lit));
+            errors.at(lit, "a tag cannot be empty");
         }
     }
     tags.dedup();
@@ -85,7 +88,7 @@ pub fn endpoint(
     let summary = opts.summary.map(|s| s.value()).or(doc_summary);
     let operation_id = match opts.operation_id {
         Some(id) if id.value().trim().is_empty() => {
-            errors.push(darling::Error::custom("operation_id cannot be empty").with_span(&id));
+            errors.at(&id, "operation_id cannot be empty");
             String::new()
         }
         Some(id) => id.value(),
@@ -101,8 +104,8 @@ pub fn endpoint(
         summary,
         description,
         operation_id,
-        deprecated: opts.deprecated.is_some_and(|d| *d),
-        hidden: opts.hidden.is_some_and(|h| *h),
+        deprecated: opts.deprecated.unwrap_or(false),
+        hidden: opts.hidden.unwrap_or(false),
         handler: Handler {
             ident: item.sig.ident.clone(),
             is_async: item.sig.asyncness.is_some(),
@@ -117,45 +120,44 @@ fn unraw(ident: &Ident) -> String {
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
 
-fn method(attr: &Attr, errors: &mut darling::error::Accumulator) -> Option<String> {
+fn method(attr: &Attr, errors: &mut Errors) -> Option<String> {
     let Some(ident) = &attr.method else {
-        errors.push(
-            darling::Error::custom("missing HTTP method: write `#[endpoint(GET, \"/path\")]`")
-                .with_span(&attr.span),
-        );
+        if !attr.malformed {
+            errors.at(
+                &attr.tokens,
+                "missing HTTP method: write `#[endpoint(GET, \"/path\")]`",
+            );
+        }
         return None;
     };
     let upper = ident.to_string().to_ascii_uppercase();
     if METHODS.contains(&upper.as_str()) {
         Some(upper)
     } else {
-        errors.push(
-            darling::Error::custom(format!(
+        errors.at(
+            ident,
+            format!(
                 "unknown HTTP method `{ident}`; expected one of: {}",
                 METHODS.join(", ")
-            ))
-            .with_span(ident),
+            ),
         );
         None
     }
 }
 
 /// Returns the path, its poem-openapi form and its `{name}` parameters in order.
-fn path(
-    attr: &Attr,
-    errors: &mut darling::error::Accumulator,
-) -> Option<(String, String, Vec<String>)> {
+fn path(attr: &Attr, errors: &mut Errors) -> Option<(String, String, Vec<String>)> {
     let Some(lit) = &attr.path else {
-        errors.push(
-            darling::Error::custom("missing path: write `#[endpoint(GET, \"/path\")]`")
-                .with_span(&attr.span),
-        );
+        if !attr.malformed {
+            errors.at(
+                &attr.tokens,
+                "missing path: write `#[endpoint(GET, \"/path\")]`",
+            );
+        }
         return None;
     };
     let path = lit.value();
-    let fail = |errors: &mut darling::error::Accumulator, msg: String| {
-        errors.push(darling::Error::custom(msg).with_span(lit));
-    };
+    let fail = |errors: &mut Errors, msg: String| errors.at(lit, msg);
     if !path.starts_with('/') {
         fail(
             errors,
@@ -169,7 +171,8 @@ fn path(
     for segment in path.split('/').skip(1) {
         oai.push('/');
         if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if syn::parse_str::<Ident>(name).is_err() {
+            let name = name.strip_prefix("r#").unwrap_or(name);
+            if Ident::parse_any.parse_str(name).is_err() {
                 fail(
                     errors,
                     format!(
@@ -207,36 +210,26 @@ fn path(
     ok.then_some((path, oai, vars))
 }
 
-fn check_signature(item: &ItemFn, errors: &mut darling::error::Accumulator) {
+fn check_signature(item: &ItemFn, errors: &mut Errors) {
     let sig = &item.sig;
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(
-            darling::Error::custom(
-                "an endpoint cannot be generic: flyer must know the type of every argument to document it",
-            )
-            .with_span(&sig.generics),
-        );
+        errors.at(&sig.generics, "an endpoint cannot be generic: flyer must know the type of every argument to document it");
     }
     if let Some(token) = &sig.unsafety {
-        errors.push(darling::Error::custom("an endpoint cannot be `unsafe`").with_span(token));
+        errors.at(token, "an endpoint cannot be `unsafe`");
     }
     if let Some(token) = &sig.constness {
-        errors.push(darling::Error::custom("an endpoint cannot be a `const fn`").with_span(token));
+        errors.at(token, "an endpoint cannot be a `const fn`");
     }
     if let Some(abi) = &sig.abi {
-        errors.push(darling::Error::custom("an endpoint cannot have an ABI").with_span(abi));
+        errors.at(abi, "an endpoint cannot have an ABI");
     }
     if let Some(receiver) = sig.receiver() {
-        errors.push(
-            darling::Error::custom(
-                "an endpoint is a free function: remove the `self` receiver (move the function out of the `impl`)",
-            )
-            .with_span(receiver),
-        );
+        errors.at(receiver, "an endpoint is a free function: remove the `self` receiver (move the function out of the `impl`)");
     }
 }
 
-fn output(ret: &ReturnType, errors: &mut darling::error::Accumulator) -> Option<Output> {
+fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
     let ty = match ret {
         ReturnType::Default => return Some(Output::Unit),
         ReturnType::Type(_, ty) => &**ty,
@@ -245,9 +238,9 @@ fn output(ret: &ReturnType, errors: &mut darling::error::Accumulator) -> Option<
         return Some(Output::Unit);
     }
     if let Type::ImplTrait(_) = ty {
-        errors.push(
-            darling::Error::custom("an endpoint must return a concrete type, `T` or `Result<T>`")
-                .with_span(ty),
+        errors.at(
+            ty,
+            "an endpoint must return a concrete type, `T` or `Result<T>`",
         );
         return None;
     }
@@ -281,9 +274,7 @@ fn output(ret: &ReturnType, errors: &mut darling::error::Accumulator) -> Option<
             err: Some(Box::new((*err).clone())),
         }),
         _ => {
-            errors.push(
-                darling::Error::custom("expected `Result<T>` or `Result<T, E>`").with_span(ty),
-            );
+            errors.at(ty, "expected `Result<T>` or `Result<T, E>`");
             None
         }
     }
@@ -303,7 +294,7 @@ fn args(
     arg_attrs: Vec<Vec<Attribute>>,
     path: Option<&(String, String, Vec<String>)>,
     lit: Option<&syn::LitStr>,
-    errors: &mut darling::error::Accumulator,
+    errors: &mut Errors,
 ) -> Option<Vec<Arg>> {
     let vars: &[String] = path.map(|p| p.2.as_slice()).unwrap_or(&[]);
     let mut out = Vec::new();
@@ -311,21 +302,14 @@ fn args(
     for (arg, oai_attrs) in item.sig.inputs.iter().zip(arg_attrs) {
         let FnArg::Typed(pat_ty) = arg else { continue };
         let Some(name) = arg_name(&pat_ty.pat) else {
-            errors.push(
-                darling::Error::custom(
-                    "bind this argument to a name (`name: Query<T>` or `Path(name): Path<T>`): the name is the parameter's name",
-                )
-                .with_span(&pat_ty.pat),
-            );
+            errors.at(&pat_ty.pat, "bind this argument to a name (`name: Query<T>` or `Path(name): Path<T>`): the name is the parameter's name");
             ok = false;
             continue;
         };
         if let Type::ImplTrait(_) = &*pat_ty.ty {
-            errors.push(
-                darling::Error::custom(
-                    "an endpoint argument needs a concrete extractor type, not `impl Trait`",
-                )
-                .with_span(&pat_ty.ty),
+            errors.at(
+                &pat_ty.ty,
+                "an endpoint argument needs a concrete extractor type, not `impl Trait`",
             );
             ok = false;
             continue;
@@ -333,12 +317,12 @@ fn args(
         let key = unraw(&name);
         let path_index = vars.iter().position(|v| *v == key);
         if path.is_some() && path_index.is_none() && is_path_type(&pat_ty.ty) {
-            errors.push(
-                darling::Error::custom(format!(
+            errors.at(
+                &pat_ty.pat,
+                format!(
                     "`{key}` is a `Path` argument, but the path \"{}\" has no `{{{key}}}`",
                     path.map(|p| p.0.as_str()).unwrap_or_default()
-                ))
-                .with_span(&pat_ty.pat),
+                ),
             );
             ok = false;
         }
@@ -352,12 +336,9 @@ fn args(
     if let (Some((_, _, vars)), Some(lit)) = (path, lit) {
         for var in vars {
             if !out.iter().any(|a| unraw(&a.name) == *var) {
-                errors.push(
-                    darling::Error::custom(format!(
+                errors.at(lit, format!(
                         "the path parameter `{{{var}}}` has no argument named `{var}`; add `{var}: Path<T>` to the function"
-                    ))
-                    .with_span(lit),
-                );
+                    ));
                 ok = false;
             }
         }

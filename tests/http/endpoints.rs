@@ -1,6 +1,6 @@
-//! `#[endpoint]` through real HTTP: collection (from this crate and from a library it
-//! links), the envelope, parameters, the merge of operations sharing a path, and what the
-//! spec says about each.
+//! `#[endpoint]`: collection (from this crate and from a library it links), the
+//! envelope, parameters, the merge of operations sharing a path, and what the spec says
+//! about each.
 
 use std::time::{Duration, Instant};
 
@@ -8,9 +8,6 @@ use flyer_runtime::prelude::*;
 use flyer_runtime::testing::TestServer;
 use flyer_tests::{get, post_json, send};
 use serde_json::{Value, json};
-
-// The demo's endpoints live in its library; linking it is what registers them.
-use flyer_demo as _;
 
 /// Read a thing.
 ///

@@ -1,0 +1,89 @@
+//! What flyer knows about the request being served, available to the code that runs for
+//! it: its id (`X-Request-ID`: the client's when sane, else generated; echoed on the
+//! response and in every envelope), and the JSON body, kept to explain a validation
+//! failure field by field.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use poem::Request;
+use poem::http::HeaderValue;
+
+/// The header carrying the request id, both ways.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The request being served.
+pub(crate) struct Current {
+    pub id: Arc<str>,
+    pub json_body: Option<Bytes>,
+}
+
+tokio::task_local! {
+    static CURRENT: Current;
+}
+
+/// A client's id is kept when it is at most 128 characters of `[A-Za-z0-9._-]`.
+fn is_sane(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A new request id.
+pub(crate) fn new_id() -> Arc<str> {
+    Arc::from(uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// The id of `req`: the client's when sane, else a new one.
+pub(crate) fn id_of(req: &Request) -> Arc<str> {
+    match req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(id) if is_sane(id) => Arc::from(id),
+        _ => new_id(),
+    }
+}
+
+/// Runs `fut` as the handling of the request `current`.
+pub(crate) async fn scope<F: Future>(current: Current, fut: F) -> F::Output {
+    CURRENT.scope(current, fut).await
+}
+
+/// Calls `f` with the current request id (empty outside a request).
+pub(crate) fn with_id<R>(f: impl FnOnce(&str) -> R) -> R {
+    let mut f = Some(f);
+    CURRENT
+        .try_with(|c| (f.take().expect("called once"))(&c.id))
+        .unwrap_or_else(|_| (f.take().expect("called once"))(""))
+}
+
+/// The JSON body of the current request, when it had one.
+pub(crate) fn json_body() -> Option<Bytes> {
+    CURRENT.try_with(|c| c.json_body.clone()).ok().flatten()
+}
+
+/// The id of the request being served, if any: for your own logs and outgoing calls.
+pub fn request_id() -> Option<Arc<str>> {
+    CURRENT.try_with(|c| Arc::clone(&c.id)).ok()
+}
+
+pub(crate) fn header_value(id: &str) -> HeaderValue {
+    // Sane ids and UUIDs are visible ASCII, always valid header values.
+    HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sanity() {
+        assert!(super::is_sane("abc-DEF_1.2"));
+        assert!(!super::is_sane(""));
+        assert!(!super::is_sane("a b"));
+        assert!(!super::is_sane(&"a".repeat(129)));
+        assert!(super::is_sane(&"a".repeat(128)));
+    }
+}
