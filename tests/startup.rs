@@ -83,3 +83,15 @@ fn conflicts_stop_start_up_naming_both_functions() {
     }
     let _ = Error::internal("keeps the prelude import used");
 }
+
+#[test]
+fn the_readme_documents_every_variable() {
+    let readme = include_str!("../README.md");
+    for var in flyer_runtime::config::VARS {
+        assert!(
+            readme.contains(&format!("| `{}` |", var.name)),
+            "README.md's configuration table lacks {}",
+            var.name
+        );
+    }
+}

@@ -8,6 +8,7 @@ use poem_openapi::OpenApiService;
 use crate::config::Config;
 use crate::pipeline::Pipeline;
 use crate::registry::{self, Endpoints, StartupError};
+use crate::services::Services;
 
 /// The service's name, version and description, from its `Cargo.toml` (see `serve!`).
 #[derive(Clone, Copy, Debug)]
@@ -93,14 +94,17 @@ impl App {
             .nest(if prefix.is_empty() { "/" } else { &prefix }, api)
     }
 
-    /// Checks the registered endpoints, then builds the endpoint that serves them, with
-    /// `/docs` (Swagger UI), `/redoc` and `/openapi.json` beside them, behind the
-    /// request pipeline.
+    /// Checks the registered endpoints, connects to the configured dependencies (in the
+    /// background), then builds the endpoint that serves them, with `/docs` (Swagger
+    /// UI), `/redoc` and `/openapi.json` beside them, behind the request pipeline. Must
+    /// run inside a tokio runtime.
     pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
         registry::check(&registry::all())?;
+        let services =
+            Services::start(&self.config).map_err(|err| StartupError(vec![err.to_string()]))?;
         let route = with_spec_flags!(self.routes());
-        let pipeline =
-            Pipeline::new(route.map_to_response().boxed(), &self.config).map_err(|err| {
+        let pipeline = Pipeline::new(route.map_to_response().boxed(), services, &self.config)
+            .map_err(|err| {
                 StartupError(vec![format!(
                     "cannot open the access log (flyer_access_logfile): {err}"
                 )])

@@ -130,13 +130,56 @@ pub const VARS: &[Var] = &[
         "HTTP Basic auth on every user route (1) or none (0)",
     ),
     var("flyer_auth_user", "", "Basic auth user name"),
-    Var {
-        name: "flyer_auth_pass",
-        default: "",
-        meaning: "Basic auth password",
-        secret: true,
-    },
+    secret("flyer_auth_pass", "Basic auth password"),
+    // Redis: one configuration for the queue and for handlers.
+    secret(
+        "flyer_redis_url",
+        "redis://[:password@]host:port/db; wins over the flyer_redis_* parts",
+    ),
+    var(
+        "flyer_redis_host",
+        "",
+        "Redis host; unset (and no flyer_redis_url): no Redis",
+    ),
+    var("flyer_redis_port", "6379", "Redis port"),
+    secret("flyer_redis_pass", "Redis password"),
+    var("flyer_redis_db", "0", "Redis database number"),
+    var(
+        "flyer_redis_pool_size",
+        "8",
+        "connections for ordinary Redis commands",
+    ),
+    // The request queue of #[queued] routes.
+    var(
+        "flyer_queue_backend",
+        "local",
+        "local (limits per process) or redis (limits shared by every instance on the Redis)",
+    ),
+    var(
+        "flyer_role",
+        "all",
+        "all (serve and execute), gateway (serve, admit, enqueue) or worker (execute queued routes)",
+    ),
+    var(
+        "flyer_queue_namespace",
+        "",
+        "prefix of the queue's Redis keys (default: the crate's name), so services can share a Redis",
+    ),
+    var(
+        "flyer_queue_timeout",
+        "10",
+        "seconds an admitted request of a #[queued] route has to be answered (50400 after), unless the route sets timeout",
+    ),
 ];
+
+const fn secret(name: &'static str, meaning: &'static str) -> Var {
+    Var {
+        name,
+        default: "",
+        meaning,
+        secret: true,
+    }
+}
 
 /// Where a setting's value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,6 +224,46 @@ pub struct BasicAuth {
     pub pass: Secret,
 }
 
+/// Where a Redis is, from `flyer_redis_url` or the `flyer_redis_*` parts.
+#[derive(Clone)]
+pub struct RedisSettings {
+    /// The server, database and password, as fred takes them.
+    pub config: fred::types::config::Config,
+    /// `flyer_redis_pool_size`.
+    pub pool_size: usize,
+    /// `host:port/db`, for messages (no password).
+    pub target: String,
+}
+
+impl fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("target", &self.target)
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `flyer_queue_backend`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueBackend {
+    /// Limits per process.
+    Local,
+    /// Limits shared through Redis.
+    Redis,
+}
+
+/// `flyer_role`: what this instance does with `#[queued]` routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Serves HTTP and executes.
+    All,
+    /// Serves HTTP, admits and enqueues; never executes queued routes.
+    Gateway,
+    /// Executes queued routes from Redis; serves only the health check over HTTP.
+    Worker,
+}
+
 /// The effective configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -222,6 +305,16 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// `flyer_auth_*`, when enabled.
     pub auth: Option<BasicAuth>,
+    /// `flyer_redis_*`, when a Redis is configured.
+    pub redis: Option<RedisSettings>,
+    /// `flyer_queue_backend`.
+    pub queue_backend: QueueBackend,
+    /// `flyer_role`.
+    pub role: Role,
+    /// `flyer_queue_namespace`; `None`: the service's name.
+    pub queue_namespace: Option<String>,
+    /// `flyer_queue_timeout`.
+    pub queue_timeout: Duration,
     /// Every variable's raw value and its source, for `config`.
     raw: Vec<(&'static Var, String, Source)>,
 }
@@ -375,6 +468,58 @@ fn normalise_segments(raw: &str) -> Option<String> {
     ok.then(|| format!("/{trimmed}"))
 }
 
+/// `flyer_redis_url`, or `flyer_redis_host` and its parts; `None` when neither is set.
+fn redis_settings<F: Fn(&str) -> Option<(String, Source)>>(
+    r: &mut Reader<F>,
+) -> Result<Option<RedisSettings>, ConfigError> {
+    let url = r.raw("flyer_redis_url");
+    let host = r.raw("flyer_redis_host");
+    let port: u16 = r.parse("flyer_redis_port", "a port number", |s| s.parse().ok())?;
+    let pass = r.raw("flyer_redis_pass");
+    let db: u8 = r.parse("flyer_redis_db", "a database number from 0 to 255", |s| {
+        s.parse().ok()
+    })?;
+    let pool_size = r.parse(
+        "flyer_redis_pool_size",
+        "a number of connections, 1 or more",
+        |s| s.parse().ok().and_then(positive),
+    )?;
+    let (config, target) = if !url.is_empty() {
+        let config = fred::types::config::Config::from_url(&url).map_err(|_| ConfigError {
+            var: "flyer_redis_url",
+            value: "***".to_owned(),
+            expected: "a URL such as redis://:password@127.0.0.1:6379/0".to_owned(),
+        })?;
+        let target = match &config.server {
+            fred::types::config::ServerConfig::Centralized { server } => {
+                format!(
+                    "{}:{}/{}",
+                    server.host,
+                    server.port,
+                    config.database.unwrap_or(0)
+                )
+            }
+            other => format!("{other:?}"),
+        };
+        (config, target)
+    } else if !host.is_empty() {
+        let config = fred::types::config::Config {
+            server: fred::types::config::ServerConfig::new_centralized(host.clone(), port),
+            password: (!pass.is_empty()).then_some(pass),
+            database: (db != 0).then_some(db),
+            ..Default::default()
+        };
+        (config, format!("{host}:{port}/{db}"))
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(RedisSettings {
+        config,
+        pool_size,
+        target,
+    }))
+}
+
 /// Reads `.env` in the working directory, if there is one.
 fn dotenv() -> Result<HashMap<String, String>, ConfigError> {
     match dotenvy::from_filename_iter(".env") {
@@ -517,6 +662,47 @@ impl Config {
         } else {
             None
         };
+        let redis = redis_settings(&mut r)?;
+        let queue_backend = r.parse("flyer_queue_backend", "local or redis", |s| match s {
+            "local" => Some(QueueBackend::Local),
+            "redis" => Some(QueueBackend::Redis),
+            _ => None,
+        })?;
+        if queue_backend == QueueBackend::Redis && redis.is_none() {
+            return Err(ConfigError {
+                var: "flyer_queue_backend",
+                value: "redis".to_owned(),
+                expected: "a Redis to use: set flyer_redis_url or flyer_redis_host".to_owned(),
+            });
+        }
+        let role = r.parse("flyer_role", "all, gateway or worker", |s| match s {
+            "all" => Some(Role::All),
+            "gateway" => Some(Role::Gateway),
+            "worker" => Some(Role::Worker),
+            _ => None,
+        })?;
+        if role != Role::All && queue_backend != QueueBackend::Redis {
+            return Err(ConfigError {
+                var: "flyer_role",
+                value: r.raw.last().map(|v| v.1.clone()).unwrap_or_default(),
+                expected:
+                    "all, unless flyer_queue_backend=redis (gateways and workers meet in Redis)"
+                        .to_owned(),
+            });
+        }
+        let queue_namespace = r.parse(
+            "flyer_queue_namespace",
+            "letters, digits, - _ . and :",
+            |s| {
+                let ok = s
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+                ok.then(|| (!s.is_empty()).then(|| s.to_owned()))
+            },
+        )?;
+        let queue_timeout = r.parse("flyer_queue_timeout", seconds, |s| {
+            duration_value(s).and_then(nonzero)
+        })?;
         Ok(Config {
             host,
             port,
@@ -537,6 +723,11 @@ impl Config {
             error_status_200,
             trusted_proxies,
             auth,
+            redis,
+            queue_backend,
+            role,
+            queue_namespace,
+            queue_timeout,
             raw: r.raw,
         })
     }

@@ -205,7 +205,12 @@ impl<T: ResponseData, M: OpenApi> ApiResponse for Reply<T, M> {
     }
 
     fn from_parse_request_error(err: poem::Error) -> Self {
-        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // Only a request that failed to parse is a validation failure; an extractor may
+        // fail otherwise (a dependency that is down, say).
+        if !matches!(
+            err.status(),
+            StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE
+        ) {
             return Reply::error(Error::from_poem(err));
         }
         let problems = validation::problems::<M>(&err);

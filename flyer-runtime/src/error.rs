@@ -168,6 +168,7 @@ impl Error {
                 codes::REQUEST_VALIDATION
             }
             StatusCode::PAYLOAD_TOO_LARGE => codes::BODY_TOO_LARGE,
+            StatusCode::SERVICE_UNAVAILABLE => codes::OVER_CAPACITY,
             s if s.is_client_error() => u32::from(s.as_u16()) * 100,
             _ => codes::INTERNAL,
         };

@@ -48,8 +48,10 @@ mod envelope;
 pub mod error;
 mod health;
 mod pipeline;
+pub mod redis;
 mod registry;
 mod server;
+mod services;
 pub mod testing;
 mod validation;
 

@@ -4,6 +4,7 @@
 //! and the response gets its headers and its access-log line.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
@@ -20,10 +21,12 @@ use crate::context::{self, Current, REQUEST_ID_HEADER};
 use crate::envelope::EnvelopeCode;
 use crate::error::{Error, codes};
 use crate::registry;
+use crate::services::Services;
 
 /// The settings the pipeline enforces, from [`Config`].
 pub(crate) struct Pipeline {
     inner: BoxEndpoint<'static>,
+    services: Arc<Services>,
     prefix: String,
     timeout: Duration,
     body_limit: usize,
@@ -34,9 +37,14 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
-    pub(crate) fn new(inner: BoxEndpoint<'static>, config: &Config) -> std::io::Result<Self> {
+    pub(crate) fn new(
+        inner: BoxEndpoint<'static>,
+        services: Arc<Services>,
+        config: &Config,
+    ) -> std::io::Result<Self> {
         Ok(Pipeline {
             inner,
+            services,
             prefix: config.prefix(),
             timeout: config.timeout,
             body_limit: config.body_limit,
@@ -154,6 +162,7 @@ impl Endpoint for Pipeline {
         let id = context::id_of(&req);
         let ip = client_ip::resolve(&req, &self.trusted_proxies);
         req.extensions_mut().insert(ClientIp(ip));
+        req.extensions_mut().insert(Arc::clone(&self.services));
         let logged = self.access_log.as_ref().map(|_| {
             (
                 req.method().clone(),

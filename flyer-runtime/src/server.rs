@@ -18,14 +18,7 @@ use crate::conn::{self, Limits};
 /// Builds the runtime and serves `app` until SIGTERM or SIGINT; returns the exit code.
 pub(crate) fn run(app: App) -> i32 {
     init_logging(app.config().log_level);
-    let endpoint = match app.endpoint() {
-        Ok(endpoint) => endpoint,
-        Err(err) => {
-            eprintln!("{err}");
-            return 1;
-        }
-    };
-    let config = app.config();
+    let config = app.config().clone();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.workers)
         .max_blocking_threads(config.threads)
@@ -39,7 +32,14 @@ pub(crate) fn run(app: App) -> i32 {
             return 1;
         }
     };
-    let code = runtime.block_on(async move {
+    let code = runtime.block_on(async {
+        let endpoint = match app.endpoint() {
+            Ok(endpoint) => endpoint,
+            Err(err) => {
+                eprintln!("{err}");
+                return 1;
+            }
+        };
         let listener = match TcpListener::bind((config.host, config.port)).await {
             Ok(listener) => listener,
             Err(err) => {
@@ -56,7 +56,7 @@ pub(crate) fn run(app: App) -> i32 {
                 prefix = config.prefix()
             );
         }
-        serve(listener, endpoint, config, shutdown_signal()).await;
+        serve(listener, endpoint, &config, shutdown_signal()).await;
         0
     });
     // Blocking handlers still running after the graceful timeout are not waited for.
