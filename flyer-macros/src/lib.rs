@@ -21,3 +21,17 @@ use proc_macro::TokenStream;
 pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
     endpoint::endpoint(attr.into(), item.into()).into()
 }
+
+/// Bounds how many requests of an endpoint are admitted at once. See
+/// `flyer_runtime::queued` for the reference.
+#[proc_macro_attribute]
+pub fn queued(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::controls::standalone("queued", attr.into(), item.into()).into()
+}
+
+/// Limits the rate of an endpoint's requests. See `flyer_runtime::rate_limit` for the
+/// reference.
+#[proc_macro_attribute]
+pub fn rate_limit(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::controls::standalone("rate_limit", attr.into(), item.into()).into()
+}

@@ -1,13 +1,18 @@
 //! The HTTP application: the collected API under `{flyer_base_url}/{flyer_version}`, its
 //! docs, and the pipeline every request goes through.
 
+use std::sync::Arc;
+
 use poem::endpoint::BoxEndpoint;
-use poem::{EndpointExt, Route};
+use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
 use crate::config::Config;
+use crate::migrate::Migrations;
 use crate::pipeline::Pipeline;
 use crate::registry::{self, Endpoints, StartupError};
+use crate::config::Role;
+use crate::queue::Queues;
 use crate::services::Services;
 
 /// The service's name, version and description, from its `Cargo.toml` (see `serve!`).
@@ -26,6 +31,8 @@ pub struct ServiceInfo {
 pub struct App {
     info: ServiceInfo,
     config: Config,
+    /// The service's migrations, run at start-up when `flyer_db_migrate` is on.
+    migrations: Option<Migrations>,
 }
 
 /// Calls `$self.$method::<AUTH, ERROR_200>()` with the flags of the configuration: the
@@ -44,7 +51,22 @@ macro_rules! with_spec_flags {
 impl App {
     /// An application of every registered endpoint.
     pub fn new(info: ServiceInfo, config: Config) -> Self {
-        App { info, config }
+        App {
+            info,
+            config,
+            migrations: None,
+        }
+    }
+
+    /// Registers the service's migrations (what `serve!(migrator = M)` does).
+    pub fn with_migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = Some(migrations);
+        self
+    }
+
+    /// The migrations registered, if any.
+    pub fn migrations(&self) -> Option<Migrations> {
+        self.migrations
     }
 
     /// The configuration in force.
@@ -100,15 +122,66 @@ impl App {
     /// run inside a tokio runtime.
     pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
         registry::check(&registry::all())?;
-        let services =
-            Services::start(&self.config).map_err(|err| StartupError(vec![err.to_string()]))?;
-        let route = with_spec_flags!(self.routes());
-        let pipeline = Pipeline::new(route.map_to_response().boxed(), services, &self.config)
+        let namespace = self
+            .config
+            .queue_namespace
+            .clone()
+            .unwrap_or_else(|| self.info.name.to_owned());
+        let services = Services::start(&self.config, &namespace)
+            .map_err(|err| StartupError(vec![err.to_string()]))?;
+        crate::migrate::at_startup(&services.db, self.migrations);
+        let routes = with_spec_flags!(self.routes());
+        let routes = Arc::new(routes.map_to_response().boxed());
+        if let Queues::Redis(queue) = &services.queues {
+            queue.attach(Arc::clone(&routes), Arc::downgrade(&services), &self.config);
+        }
+        let served: BoxEndpoint<'static> = if self.config.role == Role::Worker {
+            // A worker answers only its probes over HTTP; its work comes from Redis.
+            let prefix = self.config.prefix();
+            WorkerFront { routes, prefix }.boxed()
+        } else {
+            SharedRoutes(routes).boxed()
+        };
+        let pipeline = Pipeline::new(served, services, &self.config)
             .map_err(|err| {
                 StartupError(vec![format!(
                     "cannot open the access log (flyer_access_logfile): {err}"
                 )])
             })?;
         Ok(pipeline.boxed())
+    }
+}
+
+/// The application's routes, shared with the queue's workers.
+struct SharedRoutes(Arc<BoxEndpoint<'static>>);
+
+impl Endpoint for SharedRoutes {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        self.0.call(req).await
+    }
+}
+
+/// What a worker serves over HTTP: its probes only.
+struct WorkerFront {
+    routes: Arc<BoxEndpoint<'static>>,
+    prefix: String,
+}
+
+impl Endpoint for WorkerFront {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let probe = req
+            .uri()
+            .path()
+            .strip_prefix(&self.prefix)
+            .is_some_and(|rest| crate::auth::OPEN_OPERATIONS.contains(&rest));
+        if probe {
+            self.routes.call(req).await
+        } else {
+            Err(poem::error::NotFoundError.into())
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! HTTP Basic auth (`flyer_auth_*`): every user route needs the credentials; the health
-//! check, the docs and the spec stay open.
+//! check, the readiness probe, the docs and the spec stay open.
 
 use base64::Engine;
 use poem::Request;
@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 use crate::config::BasicAuth;
 
 /// Operations (below the prefix) that answer without credentials.
-pub(crate) const OPEN_OPERATIONS: &[&str] = &["/health_check"];
+pub(crate) const OPEN_OPERATIONS: &[&str] = &["/health_check", "/ready"];
 
 /// The name of the security scheme in the spec.
 pub(crate) const SCHEME: &str = "basicAuth";
@@ -66,6 +66,7 @@ mod tests {
     #[test]
     fn open_paths() {
         assert!(super::is_open("/flyer/v1/health_check", "/flyer/v1"));
+        assert!(super::is_open("/flyer/v1/ready", "/flyer/v1"));
         assert!(super::is_open("/flyer/v1/docs/", "/flyer/v1"));
         assert!(super::is_open("/flyer/v1/openapi.json", "/flyer/v1"));
         assert!(!super::is_open("/flyer/v1/docsx", "/flyer/v1"));

@@ -7,6 +7,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::{App, ServiceInfo};
 use crate::config::Config;
+use crate::migrate::Migrations;
 use crate::registry;
 use crate::server;
 
@@ -33,11 +34,21 @@ enum Command {
         #[arg(long)]
         yaml: bool,
     },
+    /// Run the service's database migrations: up, down, status or fresh.
+    Migrate {
+        #[command(subcommand)]
+        action: crate::migrate::Action,
+    },
 }
 
 /// Runs the binary: parses the command line, reads the configuration and acts; returns
 /// the process's exit code.
 pub fn main(info: ServiceInfo) -> i32 {
+    main_with(info, None)
+}
+
+/// [`main`], with the service's migrations (`serve!(migrator = M)`).
+pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
     let command = Cli::command()
         .name(info.name)
         .bin_name(info.name)
@@ -53,9 +64,15 @@ pub fn main(info: ServiceInfo) -> i32 {
             return 2;
         }
     };
-    let app = App::new(info, config);
+    let mut app = App::new(info, config);
+    if let Some(migrations) = migrations {
+        app = app.with_migrations(migrations);
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return server::run(app),
+        Command::Migrate { action } => {
+            return crate::migrate::command(info.name, app.config(), migrations, action);
+        }
         Command::Routes => print_routes(&app),
         Command::Config => write!(std::io::stdout(), "{}", app.config().describe()),
         Command::Openapi { yaml: false } => writeln!(std::io::stdout(), "{}", app.spec_json()),

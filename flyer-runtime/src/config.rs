@@ -170,6 +170,62 @@ pub const VARS: &[Var] = &[
         "10",
         "seconds an admitted request of a #[queued] route has to be answered (50400 after), unless the route sets timeout",
     ),
+    // SQL through sea-orm (see db.rs): a URL, or Flyer's parts; SQLite when nothing is set.
+    secret(
+        "flyer_db_url",
+        "sqlite://path?mode=rwc, mysql://user:pass@host:3306/db (MariaDB too) or postgres://user:pass@host:5432/db; wins over the flyer_db_* parts",
+    ),
+    var(
+        "flyer_db_driver",
+        "sqlite",
+        "sqlite (a file, nothing to install), mysql (MySQL or MariaDB) or postgres",
+    ),
+    var(
+        "flyer_db_host",
+        "127.0.0.1",
+        "database server host (mysql, postgres)",
+    ),
+    var(
+        "flyer_db_port",
+        "",
+        "database server port (default: 3306 for mysql, 5432 for postgres)",
+    ),
+    var(
+        "flyer_db_user",
+        "",
+        "database user (default: root for mysql, postgres for postgres)",
+    ),
+    secret("flyer_db_pass", "database password"),
+    var(
+        "flyer_db_name",
+        "",
+        "database name (default: flyer); for sqlite the file (default: flyer.db, created on first use)",
+    ),
+    var(
+        "flyer_db_pool_size",
+        "32",
+        "most database connections open at once (opened on demand)",
+    ),
+    var(
+        "flyer_db_recycle",
+        "1800",
+        "seconds a database connection lives before it is closed and replaced",
+    ),
+    var(
+        "flyer_db_acquire_timeout",
+        "5",
+        "seconds a query waits for a pooled connection, a new one being opened included (50300 after)",
+    ),
+    var(
+        "flyer_db_connect_timeout",
+        "5",
+        "seconds /ready, start-up migrations and the migrate command wait for the database to answer",
+    ),
+    var(
+        "flyer_db_migrate",
+        "",
+        "run the registered migrations at start-up (1) or not (0); default: 1 for sqlite, 0 otherwise",
+    ),
 ];
 
 const fn secret(name: &'static str, meaning: &'static str) -> Var {
@@ -315,6 +371,8 @@ pub struct Config {
     pub queue_namespace: Option<String>,
     /// `flyer_queue_timeout`.
     pub queue_timeout: Duration,
+    /// `flyer_db_*`: the SQL database (SQLite's `flyer.db` when nothing is set).
+    pub db: DbSettings,
     /// Every variable's raw value and its source, for `config`.
     raw: Vec<(&'static Var, String, Source)>,
 }
@@ -520,6 +578,255 @@ fn redis_settings<F: Fn(&str) -> Option<(String, Source)>>(
     }))
 }
 
+/// `flyer_db_driver`, or the scheme of `flyer_db_url`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbDriver {
+    /// A SQLite file (or `sqlite::memory:`).
+    Sqlite,
+    /// MySQL or MariaDB.
+    MySql,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl DbDriver {
+    /// `sqlite`, `mysql` or `postgres`, as `flyer_db_driver` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DbDriver::Sqlite => "sqlite",
+            DbDriver::MySql => "mysql",
+            DbDriver::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database, credentials included: never printed.
+#[derive(Clone)]
+pub enum DbConnect {
+    /// SQLite.
+    Sqlite(sea_orm::sqlx::sqlite::SqliteConnectOptions),
+    /// MySQL or MariaDB.
+    MySql(sea_orm::sqlx::mysql::MySqlConnectOptions),
+    /// PostgreSQL.
+    Postgres(sea_orm::sqlx::postgres::PgConnectOptions),
+}
+
+/// The SQL database and its pool, from `flyer_db_url` or the `flyer_db_*` parts.
+#[derive(Clone)]
+pub struct DbSettings {
+    /// Where the database is, and the credentials.
+    pub connect: DbConnect,
+    /// An in-memory SQLite database: one connection, never recycled, or it would vanish.
+    pub in_memory: bool,
+    /// `flyer_db_pool_size`.
+    pub pool_size: u32,
+    /// `flyer_db_recycle`.
+    pub recycle: Duration,
+    /// `flyer_db_acquire_timeout`.
+    pub acquire_timeout: Duration,
+    /// `flyer_db_connect_timeout`.
+    pub connect_timeout: Duration,
+    /// `flyer_db_migrate`.
+    pub migrate: bool,
+    /// `driver host:port/name` (no user, no password), for messages.
+    pub target: String,
+}
+
+impl DbSettings {
+    /// Which database this is.
+    pub fn driver(&self) -> DbDriver {
+        match self.connect {
+            DbConnect::Sqlite(_) => DbDriver::Sqlite,
+            DbConnect::MySql(_) => DbDriver::MySql,
+            DbConnect::Postgres(_) => DbDriver::Postgres,
+        }
+    }
+}
+
+impl fmt::Debug for DbSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DbSettings")
+            .field("target", &self.target)
+            .field("pool_size", &self.pool_size)
+            .field("migrate", &self.migrate)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `flyer_db_url`, or `flyer_db_driver` and its parts; SQLite's `flyer.db` when nothing
+/// is set.
+fn db_settings<F: Fn(&str) -> Option<(String, Source)>>(
+    r: &mut Reader<F>,
+) -> Result<DbSettings, ConfigError> {
+    use sea_orm::sqlx::mysql::MySqlConnectOptions;
+    use sea_orm::sqlx::postgres::PgConnectOptions;
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+
+    let url = r.raw("flyer_db_url");
+    let driver = r.parse(
+        "flyer_db_driver",
+        "sqlite, mysql (MariaDB too) or postgres",
+        |s| match s.to_ascii_lowercase().as_str() {
+            "sqlite" => Some(DbDriver::Sqlite),
+            "mysql" | "mariadb" => Some(DbDriver::MySql),
+            "postgres" | "postgresql" => Some(DbDriver::Postgres),
+            _ => None,
+        },
+    )?;
+    let host = r.raw("flyer_db_host");
+    let port: Option<u16> = r.parse("flyer_db_port", "a port number", |s| {
+        if s.is_empty() {
+            Some(None)
+        } else {
+            s.parse().ok().map(Some)
+        }
+    })?;
+    let user = r.raw("flyer_db_user");
+    let pass = r.raw("flyer_db_pass");
+    let name = r.raw("flyer_db_name");
+    let pool_size = r.parse(
+        "flyer_db_pool_size",
+        "a number of connections, 1 or more",
+        |s| s.parse().ok().filter(|n| *n > 0),
+    )?;
+    let seconds = "seconds (10, 1.5) or a duration (500ms, 2m), more than 0";
+    let positive_duration = |s: &str| duration_value(s).filter(|d| !d.is_zero());
+    let recycle = r.parse("flyer_db_recycle", seconds, positive_duration)?;
+    let acquire_timeout = r.parse("flyer_db_acquire_timeout", seconds, positive_duration)?;
+    let connect_timeout = r.parse("flyer_db_connect_timeout", seconds, positive_duration)?;
+    let migrate: Option<bool> = r.parse(
+        "flyer_db_migrate",
+        "1 or 0 (true/false, yes/no, on/off), or unset",
+        |s| {
+            if s.is_empty() {
+                Some(None)
+            } else {
+                bool_value(s).map(Some)
+            }
+        },
+    )?;
+
+    let (connect, in_memory) = if !url.is_empty() {
+        // The URL holds the password: the error shows it masked.
+        let bad = |why: String| ConfigError {
+            var: "flyer_db_url",
+            value: redact_url(&url),
+            expected: format!(
+                "a database URL such as sqlite://flyer.db?mode=rwc, mysql://user:pass@127.0.0.1:3306/db or postgres://user:pass@127.0.0.1:5432/db ({why})"
+            ),
+        };
+        let scheme = url.split_once(':').map_or("", |(s, _)| s);
+        let parsed = match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => url
+                .parse::<SqliteConnectOptions>()
+                .map(|o| (DbConnect::Sqlite(o), url.contains(":memory:") || url.contains("mode=memory"))),
+            "mysql" | "mariadb" => url
+                .parse::<MySqlConnectOptions>()
+                .map(|o| (DbConnect::MySql(o), false)),
+            "postgres" | "postgresql" => url
+                .parse::<PgConnectOptions>()
+                .map(|o| (DbConnect::Postgres(o), false)),
+            other => return Err(bad(format!("unknown scheme {other:?}"))),
+        };
+        // sqlx's messages name the problem (a bad port, an unknown sslmode), never the
+        // password: checked in the tests.
+        parsed.map_err(|e| {
+            let msg = e.to_string();
+            bad(msg
+                .strip_prefix("error with configuration: ")
+                .unwrap_or(&msg)
+                .to_owned())
+        })?
+    } else {
+        let host = if host.is_empty() { "127.0.0.1" } else { &host };
+        match driver {
+            DbDriver::Sqlite => {
+                let file = if name.is_empty() { "flyer.db" } else { &name };
+                let memory = file == ":memory:";
+                let options = if memory {
+                    ":memory:"
+                        .parse::<SqliteConnectOptions>()
+                        .expect("`:memory:` is a valid SQLite database")
+                } else {
+                    SqliteConnectOptions::new()
+                        .filename(file)
+                        .create_if_missing(true)
+                        // Readers do not block the writer, nor the writer them: what a
+                        // pool of connections to one file needs.
+                        .journal_mode(SqliteJournalMode::Wal)
+                };
+                (DbConnect::Sqlite(options), memory)
+            }
+            DbDriver::MySql => {
+                let mut options = MySqlConnectOptions::new()
+                    .host(host)
+                    .port(port.unwrap_or(3306))
+                    .username(if user.is_empty() { "root" } else { &user })
+                    .database(if name.is_empty() { "flyer" } else { &name });
+                if !pass.is_empty() {
+                    options = options.password(&pass);
+                }
+                (DbConnect::MySql(options), false)
+            }
+            DbDriver::Postgres => {
+                let mut options = PgConnectOptions::new_without_pgpass()
+                    .host(host)
+                    .port(port.unwrap_or(5432))
+                    .username(if user.is_empty() { "postgres" } else { &user })
+                    .database(if name.is_empty() { "flyer" } else { &name });
+                if !pass.is_empty() {
+                    options = options.password(&pass);
+                }
+                (DbConnect::Postgres(options), false)
+            }
+        }
+    };
+    let target = match &connect {
+        DbConnect::Sqlite(o) => format!("sqlite {}", o.get_filename().display()),
+        DbConnect::MySql(o) => format!(
+            "mysql {}:{}/{}",
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        ),
+        DbConnect::Postgres(o) => format!(
+            "postgres {}:{}/{}",
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        ),
+    };
+    let is_sqlite = matches!(connect, DbConnect::Sqlite(_));
+    Ok(DbSettings {
+        connect,
+        in_memory,
+        pool_size,
+        recycle,
+        acquire_timeout,
+        connect_timeout,
+        migrate: migrate.unwrap_or(is_sqlite),
+        target,
+    })
+}
+
+/// `scheme://user:***@host/...`: the URL with its password masked, and its query (which
+/// may carry one too) dropped.
+fn redact_url(url: &str) -> String {
+    let url = url.split_once('?').map_or(url, |(head, _)| head);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{masked}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// Reads `.env` in the working directory, if there is one.
 fn dotenv() -> Result<HashMap<String, String>, ConfigError> {
     match dotenvy::from_filename_iter(".env") {
@@ -703,6 +1010,7 @@ impl Config {
         let queue_timeout = r.parse("flyer_queue_timeout", seconds, |s| {
             duration_value(s).and_then(nonzero)
         })?;
+        let db = db_settings(&mut r)?;
         Ok(Config {
             host,
             port,
@@ -728,6 +1036,7 @@ impl Config {
             role,
             queue_namespace,
             queue_timeout,
+            db,
             raw: r.raw,
         })
     }

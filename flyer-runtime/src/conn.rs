@@ -339,7 +339,8 @@ pub(crate) async fn serve(
 async fn answer_too_slow(stream: &TcpStream, limit: Duration) {
     let current = context::Current {
         id: context::new_id(),
-        json_body: None,
+        body: None,
+        json: false,
     };
     let body = context::scope(current, async {
         let resp = poem::IntoResponse::into_response(Error::new(

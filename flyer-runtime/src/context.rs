@@ -15,7 +15,10 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The request being served.
 pub(crate) struct Current {
     pub id: Arc<str>,
-    pub json_body: Option<Bytes>,
+    /// The body, read within `flyer_body_limit`.
+    pub body: Option<Bytes>,
+    /// Whether the body is JSON.
+    pub json: bool,
 }
 
 tokio::task_local! {
@@ -63,7 +66,15 @@ pub(crate) fn with_id<R>(f: impl FnOnce(&str) -> R) -> R {
 
 /// The JSON body of the current request, when it had one.
 pub(crate) fn json_body() -> Option<Bytes> {
-    CURRENT.try_with(|c| c.json_body.clone()).ok().flatten()
+    CURRENT
+        .try_with(|c| c.body.clone().filter(|_| c.json))
+        .ok()
+        .flatten()
+}
+
+/// The body of the current request, when it had one.
+pub(crate) fn body() -> Option<Bytes> {
+    CURRENT.try_with(|c| c.body.clone()).ok().flatten()
 }
 
 /// The id of the request being served, if any: for your own logs and outgoing calls.

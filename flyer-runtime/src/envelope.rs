@@ -28,6 +28,9 @@ struct Envelope<'a> {
     msg: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<&'a serde_json::Value>,
+    /// Where a [`Page`]'s items are in the whole list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pagination: Option<&'a serde_json::Value>,
     request_id: &'a str,
 }
 
@@ -43,11 +46,39 @@ pub(crate) fn respond(
     msg: &str,
     data: Option<&serde_json::Value>,
 ) -> Response {
+    respond_with(status, code, msg, data, None)
+}
+
+/// A success envelope of `data`, with the top-level `pagination` when it is a [`Page`].
+fn respond_data(data: Option<serde_json::Value>) -> Response {
+    match data {
+        Some(serde_json::Value::Object(mut page)) if Page::<()>::marks(&page) => {
+            let pagination = page.remove(PAGE_PAGINATION);
+            respond_with(
+                StatusCode::OK,
+                codes::SUCCESS,
+                "success",
+                page.get(PAGE_DATA),
+                pagination.as_ref(),
+            )
+        }
+        data => respond(StatusCode::OK, codes::SUCCESS, "success", data.as_ref()),
+    }
+}
+
+fn respond_with(
+    status: StatusCode,
+    code: u32,
+    msg: &str,
+    data: Option<&serde_json::Value>,
+    pagination: Option<&serde_json::Value>,
+) -> Response {
     let body = context::with_id(|request_id| {
         serde_json::to_vec(&Envelope {
             code,
             msg,
             data,
+            pagination,
             request_id,
         })
     });
@@ -73,49 +104,59 @@ impl IntoResponse for Error {
                 None => tracing::error!(request_id = id, "{}", self.msg()),
             });
         }
-        respond(self.status(), self.code(), self.msg(), self.data())
+        let mut resp = respond(self.status(), self.code(), self.msg(), self.data());
+        for (name, value) in self.headers() {
+            resp.headers_mut().insert(name.clone(), value.clone());
+        }
+        resp
     }
 }
 
 /// The response of a generated operation `M`: the handler's data or its error, each
 /// answered as an envelope. Not for direct use.
 #[doc(hidden)]
-pub struct Reply<T, M>(std::result::Result<T, Error>, PhantomData<fn() -> M>);
+pub struct Reply<T, M>(Outcome<T>, PhantomData<fn() -> M>);
+
+enum Outcome<T> {
+    Data(T),
+    Error(Error),
+    /// An answer made elsewhere: by the worker that ran the request, or a refusal.
+    Raw(Response),
+}
 
 impl<T, M> Reply<T, M> {
     pub fn data(value: T) -> Self {
-        Reply(Ok(value), PhantomData)
+        Reply(Outcome::Data(value), PhantomData)
     }
     pub fn result<E: IntoError>(result: std::result::Result<T, E>) -> Self {
-        Reply(result.map_err(IntoError::into_error), PhantomData)
+        match result {
+            Ok(value) => Self::data(value),
+            Err(err) => Self::error(err.into_error()),
+        }
     }
     pub fn error(err: Error) -> Self {
-        Reply(Err(err), PhantomData)
+        Reply(Outcome::Error(err), PhantomData)
+    }
+    pub fn raw(resp: Response) -> Self {
+        Reply(Outcome::Raw(resp), PhantomData)
     }
 }
 
 impl<M> Reply<NoData, M> {
     pub fn unit(_: ()) -> Self {
-        Reply(Ok(NoData), PhantomData)
+        Self::data(NoData)
     }
     pub fn unit_result<E: IntoError>(result: std::result::Result<(), E>) -> Self {
-        Reply(
-            result.map(|()| NoData).map_err(IntoError::into_error),
-            PhantomData,
-        )
+        Self::result(result.map(|()| NoData))
     }
 }
 
 impl<T: ResponseData, M> IntoResponse for Reply<T, M> {
     fn into_response(self) -> Response {
         match self.0 {
-            Ok(value) => respond(
-                StatusCode::OK,
-                codes::SUCCESS,
-                "success",
-                value.to_json().as_ref(),
-            ),
-            Err(err) => err.into_response(),
+            Outcome::Data(value) => respond_data(value.to_json()),
+            Outcome::Error(err) => err.into_response(),
+            Outcome::Raw(resp) => resp,
         }
     }
 }
@@ -133,7 +174,7 @@ fn envelope_schema(data: Option<MetaSchemaRef>) -> MetaSchema {
     }
 }
 
-fn error_response(status: u16, description: &'static str) -> MetaResponse {
+pub(crate) fn error_response(status: u16, description: &'static str) -> MetaResponse {
     MetaResponse {
         description,
         status: Some(status),
@@ -185,13 +226,17 @@ impl<T: ResponseData, M: OpenApi> ApiResponse for Reply<T, M> {
 
     fn meta() -> MetaResponses {
         let data = (T::name() != NoData::name()).then(T::schema_ref);
+        let mut envelope = envelope_schema(data);
+        if T::name().starts_with(PAGE_NAME) {
+            add_pagination(&mut envelope);
+        }
         let mut responses = vec![MetaResponse {
             description: "success",
             status: Some(200),
             status_range: None,
             content: vec![MetaMediaType {
                 content_type: JSON,
-                schema: MetaSchemaRef::Inline(Box::new(envelope_schema(data))),
+                schema: MetaSchemaRef::Inline(Box::new(envelope)),
             }],
             headers: vec![],
         }];
@@ -249,4 +294,125 @@ impl ToJSON for NoData {
     fn to_json(&self) -> Option<serde_json::Value> {
         None
     }
+}
+
+/// One page of a list, as an endpoint's return type: the envelope's `data` is the items,
+/// and a top-level `pagination` says where they are in the whole list (Flyer's shape):
+///
+/// ```json
+/// {"code": 200, "msg": "success", "data": [...],
+///  "pagination": {"total": 42, "offset": 20, "size": 10}, "request_id": "..."}
+/// ```
+///
+/// The spec documents both. A `Page` is a return type only: nested in another type, it
+/// would not be unwrapped.
+///
+/// ```no_run
+/// use flyer_runtime::prelude::*;
+///
+/// #[endpoint(GET, "/numbers", tag = "demo")]
+/// async fn numbers(offset: Query<u64>, size: Query<u64>) -> Page<u64> {
+///     let total = 1000;
+///     let items = (offset.0..total).take(size.0 as usize).collect();
+///     Page { items, total, offset: offset.0, size: size.0 }
+/// }
+/// # fn main() {}
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    /// This page's items: the envelope's `data`.
+    pub items: Vec<T>,
+    /// How many items the whole list has.
+    pub total: u64,
+    /// Where this page starts in the whole list (0 is the first item).
+    pub offset: u64,
+    /// The page size asked for (the last page may hold fewer items).
+    pub size: u64,
+}
+
+/// The start of a `Page`'s type name: how the envelope's spec recognises one.
+const PAGE_NAME: &str = "flyer::Page<";
+/// The keys under which a `Page` hands its parts to the envelope. They start with a NUL,
+/// which no field name of a user's type has, so no other data is mistaken for a page.
+const PAGE_DATA: &str = "\0flyer.page.data";
+const PAGE_PAGINATION: &str = "\0flyer.page.pagination";
+
+impl<T> Page<T> {
+    /// Whether `object` is what [`Page::to_json`](ToJSON::to_json) produced.
+    fn marks(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+        object.len() == 2 && object.contains_key(PAGE_PAGINATION)
+    }
+}
+
+impl<T: Type> Type for Page<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = T::RawValueType;
+
+    fn name() -> Cow<'static, str> {
+        Cow::Owned(format!("{PAGE_NAME}{}>", T::name()))
+    }
+    /// The schema of `data`: the items. `pagination` is added beside it by the envelope.
+    fn schema_ref() -> MetaSchemaRef {
+        Vec::<T>::schema_ref()
+    }
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.items.iter().filter_map(Type::as_raw_value))
+    }
+}
+
+impl<T: ToJSON> ToJSON for Page<T> {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        let mut page = serde_json::Map::new();
+        page.insert(PAGE_DATA.to_owned(), self.items.to_json()?);
+        page.insert(
+            PAGE_PAGINATION.to_owned(),
+            serde_json::json!({"total": self.total, "offset": self.offset, "size": self.size}),
+        );
+        Some(serde_json::Value::Object(page))
+    }
+}
+
+/// Adds the top-level `pagination` of a [`Page`] to a success envelope's schema.
+fn add_pagination(envelope: &mut MetaSchema) {
+    let count = |description: &'static str| {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(description),
+            format: Some("uint64"),
+            ..MetaSchema::new("integer")
+        }))
+    };
+    let pagination = MetaSchema {
+        description: Some("Where `data` is in the whole list."),
+        required: vec!["total", "offset", "size"],
+        properties: vec![
+            ("total", count("How many items the whole list has.")),
+            (
+                "offset",
+                count("Where this page starts in the whole list (0 is the first item)."),
+            ),
+            (
+                "size",
+                count("The page size asked for (the last page may hold fewer items)."),
+            ),
+        ],
+        ..MetaSchema::new("object")
+    };
+    let at = envelope
+        .properties
+        .iter()
+        .position(|(name, _)| *name == "request_id")
+        .unwrap_or(envelope.properties.len());
+    envelope
+        .properties
+        .insert(at, ("pagination", MetaSchemaRef::Inline(Box::new(pagination))));
+    envelope.required.push("pagination");
 }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use poem::http::StatusCode;
+use poem::http::{HeaderName, HeaderValue, StatusCode};
 
 /// The envelope codes flyer itself answers with.
 pub mod codes {
@@ -71,6 +71,7 @@ pub struct Error {
     code: u32,
     msg: Cow<'static, str>,
     data: Option<serde_json::Value>,
+    headers: Vec<(HeaderName, HeaderValue)>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -81,6 +82,7 @@ impl Error {
             code,
             msg: msg.into(),
             data: None,
+            headers: Vec::new(),
             source: None,
         }
     }
@@ -130,6 +132,18 @@ impl Error {
     pub fn with_data(mut self, data: serde_json::Value) -> Self {
         self.data = Some(data);
         self
+    }
+
+    /// Adds a header to the answer (`Retry-After`, say); kept even with
+    /// `flyer_error_status=200`.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The headers added with [`Error::with_header`].
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
     }
 
     /// Keeps `source` as the cause: logged with the request id, never sent.
@@ -184,11 +198,23 @@ impl Error {
 
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(err: E) -> Self {
+        // A database error knows better than 50000 (a conflict, a missing row, a database
+        // down): `?` on one gives its own code. The blanket impl rules out a `From<DbErr>`.
+        let err: Box<dyn std::error::Error + Send + Sync> = Box::new(err);
+        let err = match err.downcast::<sea_orm::DbErr>() {
+            Ok(db) => return crate::db::error(*db),
+            Err(other) => other,
+        };
+        let err = match err.downcast::<sea_orm::TransactionError<sea_orm::DbErr>>() {
+            Ok(tx) => return crate::db::transaction_error(*tx),
+            Err(other) => other,
+        };
         Error {
             code: codes::INTERNAL,
             msg: Cow::Borrowed("internal error"),
             data: None,
-            source: Some(Box::new(err)),
+            headers: Vec::new(),
+            source: Some(err),
         }
     }
 }

@@ -44,10 +44,15 @@ mod client_ip;
 pub mod config;
 mod conn;
 mod context;
+pub mod db;
 mod envelope;
 pub mod error;
 mod health;
+pub mod migrate;
 mod pipeline;
+mod queue;
+mod rate_limit;
+mod ready;
 pub mod redis;
 mod registry;
 mod server;
@@ -59,9 +64,15 @@ pub use app::{App, ServiceInfo};
 pub use client_ip::ClientIp;
 pub use config::Config;
 pub use context::{REQUEST_ID_HEADER, request_id};
+pub use db::Db;
+pub use envelope::Page;
 pub use error::{Error, Result};
 pub use registry::StartupError;
 pub use validation::Problem;
+/// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
+pub use sea_orm;
+/// sea-orm-migration, for the service's `Migrator`.
+pub use sea_orm_migration;
 
 /// Turns a free function into a documented HTTP operation of the service.
 ///
@@ -134,6 +145,75 @@ pub use validation::Problem;
 #[doc(inline)]
 pub use flyer_macros::endpoint;
 
+/// Bounds how many requests of an endpoint are admitted at once; goes under
+/// [`#[endpoint]`](macro@endpoint).
+///
+/// ```text
+/// #[queued(limit = N, timeout = "10s", concurrency = M, at_most_once)]
+/// ```
+///
+/// | key | meaning |
+/// |---|---|
+/// | `limit = N` | required: at most N requests of the route admitted at once (running or waiting to run); request N+1 is refused at once with 50300 and `Retry-After` |
+/// | `timeout = "10s"` | an admitted request not answered in time gets 50400 (default `flyer_queue_timeout`) |
+/// | `concurrency = M` | how many run at once in one process (per worker with Redis); the other admitted ones wait, first come first served |
+/// | `at_most_once` | with Redis: a task whose worker died is answered 50000 instead of being run again |
+///
+/// Requests are validated first: an invalid one gets 40000 and never takes a permit.
+/// Limits are keyed by the route template (`GET /prime/{x}`), never the concrete URL. A
+/// permit is held until the handler really stops: a plain `fn` that overruns its timeout
+/// still counts until it returns.
+///
+/// With `flyer_queue_backend=local` (the default) each process has its own count. With
+/// `redis`, every instance sharing the Redis shares one count, and instances can split
+/// into roles (`flyer_role`): gateways admit and enqueue, workers execute. Delivery is at
+/// least once: a task whose worker dies is run again by another worker (see the README).
+///
+/// ```no_run
+/// use flyer_runtime::prelude::*;
+///
+/// /// Is `x` prime? At most 320 at once.
+/// #[endpoint(GET, "/prime/{x}", tag = "queue")]
+/// #[queued(limit = 320, timeout = "10s")]
+/// fn prime(x: Path<u64>) -> bool {
+///     x.0 >= 2 && (2..).take_while(|d| d * d <= x.0).all(|d| x.0 % d != 0)
+/// }
+/// # fn main() {}
+/// ```
+#[doc(inline)]
+pub use flyer_macros::queued;
+
+/// Limits the rate of an endpoint's requests (GCRA); goes under
+/// [`#[endpoint]`](macro@endpoint).
+///
+/// ```text
+/// #[rate_limit(rate = "100/s", burst = 200, key = "ip")]
+/// ```
+///
+/// | key | meaning |
+/// |---|---|
+/// | `rate = "N/s"` | required: the sustained rate, per `s`, `m`, `h` or a duration (`"10/2s"`) |
+/// | `burst = B` | how many may come at once (default: N) |
+/// | `key = "global"` | one limit for everyone (the default); `"ip"`: per client IP (through trusted proxies only); `"header:X-Api-Key"`: per value of a header |
+///
+/// Over the limit: 42900 (HTTP 429) with `Retry-After`, `X-RateLimit-Limit` and
+/// `X-RateLimit-Remaining`. With `flyer_queue_backend=redis` the limit is shared by every
+/// instance through one atomic script; if Redis is unreachable, requests are let through
+/// (the route's queue, if any, still bounds them).
+///
+/// ```no_run
+/// use flyer_runtime::prelude::*;
+///
+/// #[endpoint(GET, "/search", tag = "search")]
+/// #[rate_limit(rate = "10/s", burst = 20, key = "ip")]
+/// async fn search(q: Query<String>) -> String {
+///     q.0
+/// }
+/// # fn main() {}
+/// ```
+#[doc(inline)]
+pub use flyer_macros::rate_limit;
+
 /// Runs the service: the `main` of a flyer binary.
 ///
 /// Captures the calling crate's name, version and description for the spec's `info`,
@@ -146,6 +226,10 @@ pub use flyer_macros::endpoint;
 ///     flyer_runtime::serve!();
 /// }
 /// ```
+///
+/// `serve!(migrator = Migrator)` registers the service's sea-orm-migration `Migrator`:
+/// run at start-up when `flyer_db_migrate=1` (the default for SQLite), and by the
+/// `migrate` command (`up`, `down`, `status`, `fresh`).
 #[macro_export]
 macro_rules! serve {
     () => {
@@ -155,11 +239,22 @@ macro_rules! serve {
             description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
         }))
     };
+    (migrator = $migrator:ty $(,)?) => {
+        ::std::process::exit($crate::__private::main_with(
+            $crate::ServiceInfo {
+                name: ::core::env!("CARGO_PKG_NAME"),
+                version: ::core::env!("CARGO_PKG_VERSION"),
+                description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
+            },
+            ::core::option::Option::Some($crate::migrate::Migrations::of::<$migrator>()),
+        ))
+    };
 }
 
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::{ClientIp, Error, Result, endpoint};
+    pub use crate::redis::Redis;
+    pub use crate::{ClientIp, Db, Error, Page, Result, endpoint, queued, rate_limit};
     /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
     /// for crates that depend on flyer alone.
     pub use poem_openapi;
@@ -173,8 +268,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::checks::*;
-    pub use crate::cli::main;
+    pub use crate::cli::{main, main_with};
     pub use crate::envelope::{NoData, Reply};
+    pub use crate::queue::{Admission, Controls, QueueSpec, Ticket, admit};
+    pub use crate::rate_limit::{RateKey, RateLimitSpec};
     pub use crate::registry::Registration;
     pub use ::inventory;
     pub use ::poem;

@@ -177,14 +177,16 @@ impl Endpoint for Pipeline {
         let json = is_json(&req);
         let reading = Current {
             id: id.clone(),
-            json_body: None,
+            body: None,
+            json,
         };
         let mut resp = match context::scope(reading, self.read_body(&mut req)).await {
             Err(resp) => resp,
             Ok(body) => {
                 let handling = Current {
                     id: id.clone(),
-                    json_body: body.filter(|_| json),
+                    body,
+                    json,
                 };
                 context::scope(handling, self.handle(req)).await
             }

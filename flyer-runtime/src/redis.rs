@@ -67,6 +67,22 @@ impl Redis {
     }
 }
 
+impl Redis {
+    /// The pool once connected, waiting a moment for a connection being made (at start-up,
+    /// after a blip); else a 50300 naming Redis, well inside any request's timeout.
+    pub async fn connected(&self) -> Result<&Pool, Error> {
+        if !self.is_connected() {
+            let wait = self.pool.clients().iter().map(|c| c.wait_for_connect());
+            let _ = tokio::time::timeout(
+                Duration::from_millis(250),
+                futures_util::future::select_ok(wait.map(Box::pin)),
+            )
+            .await;
+        }
+        self.ready()
+    }
+}
+
 /// A fred builder with flyer's policy: reconnect forever (backing off to 2 s), fail
 /// commands that cannot be sent instead of queueing them.
 pub(crate) fn builder(settings: &RedisSettings) -> Builder {

@@ -42,6 +42,8 @@ pub struct Registration {
     pub operation_id: &'static str,
     pub deprecated: bool,
     pub hidden: bool,
+    /// Its `#[queued]` and `#[rate_limit]`, if any.
+    pub controls: Option<&'static crate::queue::Controls>,
     pub meta: fn() -> Vec<MetaApi>,
     pub register: fn(&mut Registry),
     pub add_routes: fn(&mut RouteTable),
@@ -127,6 +129,74 @@ fn fold_errors_into_200(op: &mut MetaOperation) {
     op.responses.responses = ok;
 }
 
+/// Strings built once for the spec, whose types want them `'static`.
+fn intern(text: String) -> &'static str {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(found) = seen.get(text.as_str()) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    leaked
+}
+
+/// The responses and words `#[queued]` and `#[rate_limit]` add to an operation.
+fn document_controls(op: &mut MetaOperation, controls: &crate::queue::Controls) {
+    let mut notes = Vec::new();
+    if let Some(q) = &controls.queue {
+        notes.push(format!(
+            "Queued: at most {} requests of this route are admitted at once{}; beyond, 50300 with `Retry-After`.",
+            q.limit,
+            q.concurrency
+                .map(|c| format!(" ({c} run at once per process)"))
+                .unwrap_or_default()
+        ));
+        op.responses.responses.push(envelope::error_response(
+            503,
+            "50300: over capacity (the route's queue is full, or its Redis is down); retry after `Retry-After`",
+        ));
+    }
+    if let Some(r) = &controls.rate_limit {
+        notes.push(format!(
+            "Rate limited: {} requests per {:?} (bursts of {}) {}; beyond, 42900 with `Retry-After`.",
+            r.count,
+            std::time::Duration::from_millis(r.period_ms),
+            r.burst,
+            match r.key {
+                crate::rate_limit::RateKey::Global => "in all".to_owned(),
+                crate::rate_limit::RateKey::Ip => "per client IP".to_owned(),
+                crate::rate_limit::RateKey::Header(h) => format!("per `{h}` header"),
+            }
+        ));
+        let mut resp = envelope::error_response(429, "42900: rate limited; retry after `Retry-After`");
+        for (name, what) in [
+            ("Retry-After", "seconds to wait"),
+            ("X-RateLimit-Limit", "the burst allowed"),
+            ("X-RateLimit-Remaining", "requests left now"),
+        ] {
+            resp.headers.push(poem_openapi::registry::MetaHeader {
+                name: name.to_owned(),
+                description: Some(what.to_owned()),
+                required: true,
+                deprecated: false,
+                schema: <i64 as poem_openapi::types::Type>::schema_ref(),
+            });
+        }
+        op.responses.responses.push(resp);
+    }
+    op.responses.responses.sort_by_key(|r| r.status);
+    let text = match op.description {
+        Some(d) => format!("{d}\n\n{}", notes.join("\n\n")),
+        None => notes.join("\n\n"),
+    };
+    op.description = Some(intern(text));
+}
+
 impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_200> {
     fn meta() -> Vec<MetaApi> {
         let mut paths: BTreeMap<String, Vec<MetaOperation>> = BTreeMap::new();
@@ -138,6 +208,9 @@ impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_
                         .responses
                         .push(envelope::unauthorized_response());
                     op.responses.responses.sort_by_key(|r| r.status);
+                }
+                if let Some(controls) = reg.controls {
+                    document_controls(&mut op, controls);
                 }
                 if ERROR_200 {
                     fold_errors_into_200(&mut op);

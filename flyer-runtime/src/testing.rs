@@ -2,12 +2,21 @@
 
 use std::net::SocketAddr;
 
+use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::{App, ServiceInfo};
 use crate::config::{Config, ConfigError};
+use crate::migrate::Migrations;
 use crate::server;
+
+/// The identity test servers give their spec.
+const INFO: ServiceInfo = ServiceInfo {
+    name: "flyer-test",
+    version: "0.0.0",
+    description: None,
+};
 
 /// A server of every registered endpoint, as the binary serves them (same pipeline, same
 /// connection handling), on `127.0.0.1` and a free port. Stopped when dropped.
@@ -51,17 +60,25 @@ impl TestServer {
     /// When the registered endpoints do not pass the start-up checks, or the address
     /// cannot be bound.
     pub async fn with_config(config: Config) -> Self {
-        let info = ServiceInfo {
-            name: "flyer-test",
-            version: "0.0.0",
-            description: None,
-        };
+        Self::with_app(App::new(INFO, config)).await
+    }
+
+    /// Starts a server with `config` and the migrations of `M`, run at start-up as the
+    /// binary runs them (when `flyer_db_migrate` is on: the default for SQLite).
+    ///
+    /// # Panics
+    /// As [`TestServer::with_config`].
+    pub async fn with_migrator<M: MigratorTrait + 'static>(config: Config) -> Self {
+        Self::with_app(App::new(INFO, config).with_migrations(Migrations::of::<M>())).await
+    }
+
+    async fn with_app(app: App) -> Self {
+        let config = app.config();
         let prefix = config.prefix();
         let listener = TcpListener::bind((config.host, config.port))
             .await
             .expect("bind the test server");
         let addr = listener.local_addr().expect("a local address");
-        let app = App::new(info, config);
         let endpoint = app.endpoint().unwrap_or_else(|err| panic!("{err}"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

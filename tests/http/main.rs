@@ -5,6 +5,7 @@
 mod connections;
 mod endpoints;
 mod pipeline;
+mod queue;
 
 // The demo's endpoints live in its library; linking it is what registers them.
 use flyer_demo as _;

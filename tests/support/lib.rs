@@ -59,3 +59,139 @@ pub async fn post_json(url: &str, body: &Value) -> Answer {
 pub fn today_utc() -> String {
     humantime::format_rfc3339(std::time::SystemTime::now()).to_string()[..10].to_owned()
 }
+
+/// A running `flyer-probe` (a gateway, a worker, or both), killed when dropped.
+pub struct Probe {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT/flyer/v1`.
+    pub base: String,
+}
+
+impl Probe {
+    /// Starts the probe binary `exe` as `role` on `redis_url`, keys under `namespace`.
+    pub fn start(exe: &str, role: &str, redis_url: &str, namespace: &str) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(exe)
+            .env_remove("RUST_LOG")
+            .env("flyer_host", "127.0.0.1")
+            .env("flyer_port", "0")
+            .env("flyer_access_log", "0")
+            .env("flyer_queue_backend", "redis")
+            .env("flyer_redis_url", redis_url)
+            .env("flyer_queue_namespace", namespace)
+            .env("flyer_role", role)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("start flyer-probe");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("flyer-probe exited before listening")
+                .expect("read stdout");
+            if let Some(at) = line.find("listening on http://") {
+                break line[at + "listening on ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_owned();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Probe { child, base }
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: no chance to clean up.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A private `redis-server` on a free port, for tests that stop and restart it (the
+/// shared one on 6379 is never stopped).
+pub struct PrivateRedis {
+    child: Option<std::process::Child>,
+    /// Its port.
+    pub port: u16,
+}
+
+impl PrivateRedis {
+    /// Starts one; fails naming `redis-server` when it cannot.
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut redis = PrivateRedis { child: None, port };
+        redis.resume();
+        redis
+    }
+
+    /// `redis://127.0.0.1:PORT/0`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Stops it (SIGKILL).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port.
+    pub fn resume(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed: apt-get install redis-server");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A client of the shared Redis at 127.0.0.1:6379; fails naming it when it is down.
+pub async fn shared_redis() -> fred::clients::Client {
+    redis_client("redis://127.0.0.1:6379/0").await.unwrap_or_else(|e| {
+        panic!(
+            "Redis at 127.0.0.1:6379 does not answer ({e}); start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no"
+        )
+    })
+}
+
+/// A connected client of `url`.
+pub async fn redis_client(url: &str) -> Result<fred::clients::Client, fred::error::Error> {
+    use fred::interfaces::ClientLike;
+    let config = fred::types::config::Config::from_url(url)?;
+    let client = fred::types::Builder::from_config(config).build()?;
+    client.init().await?;
+    Ok(client)
+}

@@ -3,8 +3,14 @@
 //!
 //! The endpoints live in this library; `main.rs` only serves them. A binary collects the
 //! endpoints of every crate it links, so linking this library is all it takes.
+//!
+//! `users` is sanic-ms's example on the database (SQLite's `flyer.db` unless `flyer_db_*`
+//! says otherwise); its table comes from `migration`.
 
 use flyer_runtime::prelude::*;
+
+pub mod migration;
+pub mod users;
 
 /// Flyer's demo request.
 #[derive(Object)]
@@ -81,6 +87,7 @@ pub fn sum(#[oai(validator(maximum(value = "10000000")))] n: Path<u64>) -> u64 {
 /// fastapi-queue's synchronous example: a plain `fn` (it runs on the blocking pool) that
 /// sleeps 0.2 s to stand for slow blocking work.
 #[endpoint(GET, "/sync-test", tag = "queue")]
+#[queued(limit = 320)]
 pub fn sync_test(#[oai(validator(minimum(value = "0")))] x: Query<u64>) -> bool {
     std::thread::sleep(std::time::Duration::from_millis(200));
     is_prime(x.0)
@@ -97,6 +104,7 @@ fn is_prime(x: u64) -> bool {
 ///
 /// fastapi-queue's asynchronous example: waits 0.2 s (a slow dependency), then computes.
 #[endpoint(GET, "/async-test", tag = "queue")]
+#[queued(limit = 1000)]
 pub async fn async_test(#[oai(validator(maximum(value = "80")))] n: Query<u32>) -> u64 {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (mut a, mut b) = (0u64, 1u64);
@@ -112,4 +120,14 @@ pub async fn async_test(#[oai(validator(maximum(value = "80")))] n: Query<u32>) 
 pub async fn sleep(#[oai(validator(maximum(value = "60000")))] ms: Query<u64>) -> u64 {
     tokio::time::sleep(std::time::Duration::from_millis(ms.0)).await;
     ms.0
+}
+
+/// The server's time, at most 5 requests a second per client (bursts of 10).
+#[endpoint(GET, "/time", tag = "queue")]
+#[rate_limit(rate = "5/s", burst = 10, key = "ip")]
+pub async fn time() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}.{:03}", now.as_secs(), now.subsec_millis())
 }

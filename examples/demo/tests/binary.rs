@@ -458,3 +458,34 @@ async fn sigterm_lets_in_flight_requests_finish() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queued_demo_route_refuses_beyond_its_limit() {
+    // 64 blocking threads: requests admitted to /sync-test (0.2 s each) pile up, holding
+    // their permits while they wait for a thread.
+    let served = Served::start_with(&[("flyer_threads", "64"), ("flyer_queue_timeout", "30")], None);
+    let client = reqwest::Client::new();
+    let calls: Vec<_> = (0..400)
+        .map(|i| {
+            let req = client.get(format!("{}/sync-test?x={i}", served.base));
+            tokio::spawn(async move { req.send().await.unwrap() })
+        })
+        .collect();
+    let (mut ok, mut refused) = (0, 0);
+    for call in calls {
+        let resp = call.await.unwrap();
+        match resp.status().as_u16() {
+            200 => ok += 1,
+            503 => {
+                refused += 1;
+                assert_eq!(resp.headers()["retry-after"], "1");
+                let body: Value = resp.json().await.unwrap();
+                assert_eq!(body["code"], 50300);
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(refused >= 1, "nothing refused ({ok} admitted)");
+    assert!(ok >= 320, "only {ok} admitted");
+    assert_eq!(ok + refused, 400);
+}

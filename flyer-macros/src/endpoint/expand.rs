@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use super::controls::RateKey;
 use super::validate::{Arg, Endpoint, Output};
 
 pub fn endpoint(ep: &Endpoint) -> TokenStream {
@@ -52,16 +53,39 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         _ => proc_macro2::Span::call_site(),
     };
     let reply = |value: TokenStream| quote_spanned!(err_span=> #rt::Reply::#ctor(#value));
-    let body = if h.is_async {
-        reply(call)
-    } else {
-        let done = reply(quote!(out));
-        quote! {
+    let done = reply(quote!(out));
+    let controlled = ep.queued.is_some() || ep.rate_limit.is_some();
+    let body = match (controlled, h.is_async) {
+        (false, true) => reply(call),
+        (false, false) => quote! {
             match #rt::blocking(move || #call).await {
                 ::core::result::Result::Ok(out) => #done,
                 ::core::result::Result::Err(err) => #rt::Reply::error(err),
             }
+        },
+        (true, is_async) => {
+            let run = if is_async {
+                quote!(ticket.run(async move { #call }).await)
+            } else {
+                quote!(ticket.run_blocking(move || #call).await)
+            };
+            quote! {
+                match #rt::admit(&__FLYER_CONTROLS, __flyer_request).await {
+                    #rt::Admission::Answer(resp) => #rt::Reply::raw(resp),
+                    #rt::Admission::Run(ticket) => match #run {
+                        ::core::result::Result::Ok(out) => #done,
+                        ::core::result::Result::Err(err) => #rt::Reply::error(err),
+                    },
+                }
+            }
         }
+    };
+    let request_param = controlled.then(|| quote!(__flyer_request: &#rt::poem::Request,));
+    let controls_static = controls(ep);
+    let controls_ref = if controlled {
+        quote!(::core::option::Option::Some(&__FLYER_CONTROLS))
+    } else {
+        quote!(::core::option::Option::None)
     };
 
     let method_lower = ep.method.to_ascii_lowercase();
@@ -89,10 +113,12 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
 
             struct __FlyerEndpoint;
 
+            #controls_static
+
             #[poem_openapi::OpenApi]
             impl __FlyerEndpoint {
                 #[oai(path = #oai_path, method = #method_lower)]
-                async fn #user_fn(&self, #(#params),*) -> #rt::Reply<#data_ty, __FlyerEndpoint> {
+                async fn #user_fn(&self, #request_param #(#params),*) -> #rt::Reply<#data_ty, __FlyerEndpoint> {
                     #body
                 }
             }
@@ -110,11 +136,66 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
                     operation_id: #operation_id,
                     deprecated: #deprecated,
                     hidden: #hidden,
+                    controls: #controls_ref,
                     meta: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::meta,
                     register: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::register,
                     add_routes: |table| #rt::poem_openapi::OpenApi::add_routes(__FlyerEndpoint, table),
                 }
             }
+        };
+    }
+}
+
+/// The static the runtime reads the route's `#[queued]` and `#[rate_limit]` from.
+fn controls(ep: &Endpoint) -> TokenStream {
+    if ep.queued.is_none() && ep.rate_limit.is_none() {
+        return TokenStream::new();
+    }
+    let rt = quote!(::flyer_runtime::__private);
+    let route = format!("{} {}", ep.method, ep.path);
+    let queue = match &ep.queued {
+        Some(q) => {
+            let limit = q.limit;
+            let timeout = match q.timeout_ms {
+                Some(ms) => quote!(::core::option::Option::Some(#ms)),
+                None => quote!(::core::option::Option::None),
+            };
+            let concurrency = match q.concurrency {
+                Some(c) => quote!(::core::option::Option::Some(#c)),
+                None => quote!(::core::option::Option::None),
+            };
+            let at_most_once = q.at_most_once;
+            quote!(::core::option::Option::Some(#rt::QueueSpec {
+                limit: #limit,
+                timeout_ms: #timeout,
+                concurrency: #concurrency,
+                at_most_once: #at_most_once,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let rate_limit = match &ep.rate_limit {
+        Some(r) => {
+            let (count, period_ms, burst) = (r.count, r.period_ms, r.burst);
+            let key = match &r.key {
+                RateKey::Global => quote!(#rt::RateKey::Global),
+                RateKey::Ip => quote!(#rt::RateKey::Ip),
+                RateKey::Header(h) => quote!(#rt::RateKey::Header(#h)),
+            };
+            quote!(::core::option::Option::Some(#rt::RateLimitSpec {
+                count: #count,
+                period_ms: #period_ms,
+                burst: #burst,
+                key: #key,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        static __FLYER_CONTROLS: #rt::Controls = #rt::Controls {
+            route: #route,
+            queue: #queue,
+            rate_limit: #rate_limit,
         };
     }
 }

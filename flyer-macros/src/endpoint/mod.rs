@@ -1,5 +1,6 @@
 //! `#[endpoint(METHOD, "/path", key = value, ...)]`: parse → validate → expand.
 
+pub mod controls;
 mod expand;
 mod parse;
 mod validate;
@@ -27,7 +28,10 @@ pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let attr = parse::attr(attr, &mut errors);
     let arg_attrs = parse::take_arg_attrs(&mut item);
-    let endpoint = validate::endpoint(attr, &item, arg_attrs, &mut errors);
+    let (controls, attrs): (Vec<_>, Vec<_>) =
+        item.attrs.drain(..).partition(controls::is_control);
+    item.attrs = attrs;
+    let endpoint = validate::endpoint(attr, &item, arg_attrs, &controls, &mut errors);
     let mut out = item.into_token_stream();
     match endpoint {
         Some(endpoint) if errors.is_empty() => out.extend(expand::endpoint(&endpoint)),

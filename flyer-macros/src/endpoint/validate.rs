@@ -5,6 +5,7 @@ use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
 
+use super::controls::{self, Queued, RateLimit};
 use super::parse::Attr;
 use crate::docs;
 use crate::errors::Errors;
@@ -28,6 +29,8 @@ pub struct Endpoint {
     pub operation_id: String,
     pub deprecated: bool,
     pub hidden: bool,
+    pub queued: Option<Queued>,
+    pub rate_limit: Option<RateLimit>,
     pub handler: Handler,
 }
 
@@ -67,8 +70,29 @@ pub fn endpoint(
     attr: Attr,
     item: &ItemFn,
     arg_attrs: Vec<Vec<Attribute>>,
+    controls: &[Attribute],
     errors: &mut Errors,
 ) -> Option<Endpoint> {
+    let mut queued = None;
+    let mut rate_limit = None;
+    for attr in controls {
+        let name = attr.path().segments.last().map(|s| s.ident.to_string());
+        let slot_taken = match name.as_deref() {
+            Some("queued") => {
+                let taken = queued.is_some();
+                queued = controls::queued(attr, errors).or(queued);
+                taken
+            }
+            _ => {
+                let taken = rate_limit.is_some();
+                rate_limit = controls::rate_limit(attr, errors).or(rate_limit);
+                taken
+            }
+        };
+        if slot_taken {
+            errors.at(attr, "given twice: write it once");
+        }
+    }
     let method = method(&attr, errors);
     let path = path(&attr, errors);
     check_signature(item, errors);
@@ -106,6 +130,8 @@ pub fn endpoint(
         operation_id,
         deprecated: opts.deprecated.unwrap_or(false),
         hidden: opts.hidden.unwrap_or(false),
+        queued,
+        rate_limit,
         handler: Handler {
             ident: item.sig.ident.clone(),
             is_async: item.sig.asyncness.is_some(),

@@ -1,0 +1,239 @@
+//! Admission control of `#[queued]` and `#[rate_limit]` routes.
+//!
+//! A request is admitted after it was validated (so an invalid one never takes a
+//! permit) and before its handler runs. `#[rate_limit]` is checked first: a request
+//! over the rate is refused (42900) without touching the queue. `#[queued(limit = N)]`
+//! then admits at most N requests of the route at once — running or waiting to run — and
+//! refuses the next at once (50300, `Retry-After`). An admitted request not answered
+//! within its timeout gets 50400; its permit is held until its handler really stops.
+//!
+//! Two backends: [`local`] (per process) and [`redis`] (every instance shares one count,
+//! and gateways hand the work to workers through Redis Streams).
+
+pub(crate) mod local;
+pub(crate) mod redis;
+pub(crate) mod wire;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::http::{HeaderValue, header};
+use poem::{IntoResponse, Request, Response};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::config::{Config, QueueBackend};
+use crate::error::{Error, codes};
+use crate::rate_limit::{RateKey, RateLimitSpec};
+use crate::registry::Registration;
+use crate::services::Services;
+
+/// The `#[queued]` and `#[rate_limit]` of one route, as the macro writes them.
+#[doc(hidden)]
+pub struct Controls {
+    /// `METHOD /path/{template}`: what the limits are keyed by, never the concrete URL.
+    pub route: &'static str,
+    pub queue: Option<QueueSpec>,
+    pub rate_limit: Option<RateLimitSpec>,
+}
+
+/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once)]`.
+#[doc(hidden)]
+pub struct QueueSpec {
+    pub limit: u32,
+    pub timeout_ms: Option<u64>,
+    pub concurrency: Option<u32>,
+    pub at_most_once: bool,
+}
+
+impl QueueSpec {
+    pub(crate) fn timeout(&self, config: &Config) -> Duration {
+        self.timeout_ms
+            .map_or(config.queue_timeout, Duration::from_millis)
+    }
+}
+
+/// What the generated operation does with a request.
+#[doc(hidden)]
+pub enum Admission {
+    /// Answer this (a refusal, or the answer of the worker that ran the request).
+    Answer(Response),
+    /// Run the handler here, under this ticket.
+    Run(Ticket),
+}
+
+/// The right to run a handler: holds the permits until the handler stops, and bounds
+/// the wait for an answer.
+#[doc(hidden)]
+pub struct Ticket {
+    /// Released when the handler stops (the admission permit, a Redis lease, ...).
+    held: Vec<Box<dyn Send>>,
+    /// Waited for before running: this process's `concurrency`.
+    running: Option<Arc<Semaphore>>,
+    deadline: Option<Duration>,
+}
+
+impl Ticket {
+    fn free() -> Self {
+        Ticket {
+            held: Vec::new(),
+            running: None,
+            deadline: None,
+        }
+    }
+
+    pub(crate) fn new(
+        held: Vec<Box<dyn Send>>,
+        running: Option<Arc<Semaphore>>,
+        deadline: Option<Duration>,
+    ) -> Self {
+        Ticket {
+            held,
+            running,
+            deadline,
+        }
+    }
+
+    async fn turn(running: Option<Arc<Semaphore>>) -> Option<OwnedSemaphorePermit> {
+        match running {
+            Some(sem) => sem.acquire_owned().await.ok(),
+            None => None,
+        }
+    }
+
+    fn timed_out(deadline: Duration) -> Error {
+        Error::new(
+            codes::HANDLER_TIMEOUT,
+            format!("not answered within {deadline:?}"),
+        )
+    }
+
+    /// Runs an async handler. On timeout the handler is dropped (it stops there), and
+    /// with it the permits.
+    pub async fn run<R>(self, fut: impl Future<Output = R>) -> Result<R, Error> {
+        let Ticket {
+            held,
+            running,
+            deadline,
+        } = self;
+        let work = async move {
+            let _turn = Self::turn(running).await;
+            let out = fut.await;
+            drop(held);
+            out
+        };
+        match deadline {
+            Some(d) => tokio::time::timeout(d, work)
+                .await
+                .map_err(|_| Self::timed_out(d)),
+            None => Ok(work.await),
+        }
+    }
+
+    /// Runs a plain-`fn` handler on the blocking pool. It cannot be stopped: on timeout
+    /// the caller gets 50400, and the permits stay held until the function returns.
+    pub async fn run_blocking<R: Send + 'static>(
+        self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, Error> {
+        let Ticket {
+            held,
+            running,
+            deadline,
+        } = self;
+        let work = async move {
+            let turn = Self::turn(running).await;
+            tokio::task::spawn_blocking(move || {
+                let out = f();
+                drop((held, turn));
+                out
+            })
+            .await
+            .map_err(|err| Error::internal("internal error").with_source(err))
+        };
+        match deadline {
+            Some(d) => tokio::time::timeout(d, work)
+                .await
+                .map_err(|_| Self::timed_out(d))?,
+            None => work.await,
+        }
+    }
+}
+
+/// A request a worker runs for a gateway: already admitted, its lease held by the worker.
+#[derive(Clone)]
+pub(crate) struct Admitted;
+
+/// The 50300 of a full queue.
+pub(crate) fn over_capacity(limit: u32) -> Error {
+    Error::over_capacity(format!(
+        "over capacity: at most {limit} requests of this route at once"
+    ))
+    .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+}
+
+/// The queues and rate limits of every registered route, for one backend.
+pub(crate) enum Queues {
+    Local(local::Local),
+    Redis(Arc<redis::RedisQueue>),
+}
+
+impl Queues {
+    pub(crate) fn start(
+        config: &Config,
+        namespace: &str,
+        redis: Option<&crate::redis::Redis>,
+        regs: &[&'static Registration],
+    ) -> Result<Self, Error> {
+        match (config.queue_backend, redis) {
+            (QueueBackend::Redis, Some(redis)) => Ok(Queues::Redis(redis::RedisQueue::start(
+                config, namespace, redis, regs,
+            )?)),
+            _ => Ok(Queues::Local(local::Local::new(config, regs))),
+        }
+    }
+}
+
+/// Admits (or refuses) a request of a controlled route.
+#[doc(hidden)]
+pub async fn admit(controls: &'static Controls, req: &Request) -> Admission {
+    let Some(services) = req.extensions().get::<Arc<Services>>() else {
+        return Admission::Run(Ticket::free());
+    };
+    if let Some(spec) = &controls.rate_limit
+        && req.extensions().get::<Admitted>().is_none()
+        && let Err(err) = services.rate_limits.check(controls.route, spec, req).await
+    {
+        return Admission::Answer(err.into_response());
+    }
+    let Some(spec) = &controls.queue else {
+        return Admission::Run(Ticket::free());
+    };
+    let result = match &services.queues {
+        Queues::Local(local) => local.enter(controls.route, spec),
+        Queues::Redis(queue) => queue.enter(controls, spec, req).await,
+    };
+    match result {
+        Ok(admission) => admission,
+        Err(err) => Admission::Answer(err.into_response()),
+    }
+}
+
+/// The rate-limit key of `req`.
+pub(crate) fn rate_key(key: &RateKey, req: &Request) -> String {
+    match key {
+        RateKey::Global => String::new(),
+        RateKey::Ip => req
+            .extensions()
+            .get::<crate::ClientIp>()
+            .and_then(|ip| ip.0)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default(),
+        RateKey::Header(name) => req
+            .headers()
+            .get(*name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned(),
+    }
+}
