@@ -8,11 +8,11 @@ use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
 use crate::config::Config;
+use crate::config::Role;
 use crate::migrate::Migrations;
 use crate::pipeline::Pipeline;
-use crate::registry::{self, Endpoints, StartupError};
-use crate::config::Role;
 use crate::queue::Queues;
+use crate::registry::{self, Endpoints, StartupError};
 use crate::services::Services;
 
 /// The service's name, version and description, from its `Cargo.toml` (see `serve!`).
@@ -142,12 +142,11 @@ impl App {
         } else {
             SharedRoutes(routes).boxed()
         };
-        let pipeline = Pipeline::new(served, services, &self.config)
-            .map_err(|err| {
-                StartupError(vec![format!(
-                    "cannot open the access log (flyer_access_logfile): {err}"
-                )])
-            })?;
+        let pipeline = Pipeline::new(served, services, &self.config).map_err(|err| {
+            StartupError(vec![format!(
+                "cannot open the access log (flyer_access_logfile): {err}"
+            )])
+        })?;
         Ok(pipeline.boxed())
     }
 }

@@ -717,9 +717,12 @@ fn db_settings<F: Fn(&str) -> Option<(String, Source)>>(
         };
         let scheme = url.split_once(':').map_or("", |(s, _)| s);
         let parsed = match scheme.to_ascii_lowercase().as_str() {
-            "sqlite" => url
-                .parse::<SqliteConnectOptions>()
-                .map(|o| (DbConnect::Sqlite(o), url.contains(":memory:") || url.contains("mode=memory"))),
+            "sqlite" => url.parse::<SqliteConnectOptions>().map(|o| {
+                (
+                    DbConnect::Sqlite(o),
+                    url.contains(":memory:") || url.contains("mode=memory"),
+                )
+            }),
             "mysql" | "mariadb" => url
                 .parse::<MySqlConnectOptions>()
                 .map(|o| (DbConnect::MySql(o), false)),
@@ -1138,6 +1141,22 @@ mod tests {
             let e = with(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);
             assert!(e.to_string().contains(&format!("{value:?}")), "{e}");
+        }
+    }
+
+    #[test]
+    fn urls_are_shown_with_the_password_masked() {
+        for (url, shown) in [
+            (
+                "postgres://app:hunter2@db:5432/app?sslmode=require&password=x",
+                "postgres://app:***@db:5432/app",
+            ),
+            ("mysql://root@db/app", "mysql://root@db/app"),
+            ("mysql://a:b:c@d@db/app", "mysql://a:***@db/app"),
+            ("sqlite://flyer.db?mode=rwc", "sqlite://flyer.db"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(redact_url(url), shown);
         }
     }
 

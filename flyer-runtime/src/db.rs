@@ -14,7 +14,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use poem::http::StatusCode;
 use sea_orm::sqlx::pool::{PoolConnectionMetadata, PoolOptions};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
@@ -175,6 +174,10 @@ impl Db {
     /// Waits, for at most the acquire timeout, until start-up migrations are done: no
     /// handler works on a half-migrated schema.
     async fn schema_ready(&self) -> Result<()> {
+        // The common case costs a read lock, no timer.
+        if *self.inner.schema.borrow() == Schema::Ready {
+            return Ok(());
+        }
         let mut rx = self.inner.schema.subscribe();
         let waited = tokio::time::timeout(
             self.inner.settings.acquire_timeout,
@@ -300,16 +303,7 @@ impl<'a> poem::FromRequest<'a> for Db {
         req: &'a poem::Request,
         _body: &mut poem::RequestBody,
     ) -> poem::Result<Self> {
-        let Some(services) = req
-            .extensions()
-            .get::<Arc<crate::services::Services>>()
-        else {
-            return Err(poem::Error::from_string(
-                "the database is not set up in this server",
-                StatusCode::SERVICE_UNAVAILABLE,
-            ));
-        };
-        let db = services.db.clone();
+        let db = crate::services::Services::of(req)?.db.clone();
         db.schema_ready()
             .await
             .map_err(|e| poem::Error::from_string(e.msg().to_owned(), e.status()))?;
@@ -407,5 +401,68 @@ pub fn error(err: DbErr) -> Error {
 pub(crate) fn transaction_error(err: TransactionError<DbErr>) -> Error {
     match err {
         TransactionError::Connection(e) | TransactionError::Transaction(e) => error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+
+    use crate::error::{Error, codes};
+
+    /// `?` on a sea-orm error in a handler: the blanket `From` keeps the database's code.
+    fn through_question_mark(err: DbErr) -> Error {
+        let result: Result<(), DbErr> = Err(err);
+        let answer = || -> crate::Result<()> { Ok(result?) };
+        answer().unwrap_err()
+    }
+
+    #[test]
+    fn database_errors_map_to_codes_without_details() {
+        for (err, code, msg) in [
+            (
+                DbErr::RecordNotFound("users 7".to_owned()),
+                codes::NOT_FOUND,
+                "not found",
+            ),
+            (DbErr::RecordNotUpdated, codes::NOT_FOUND, "not found"),
+            (
+                DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+                codes::OVER_CAPACITY,
+                "the database is unavailable: no connection within flyer_db_acquire_timeout",
+            ),
+            (
+                DbErr::Conn(RuntimeErr::Internal("refused".to_owned())),
+                codes::OVER_CAPACITY,
+                "the database is unavailable: cannot connect",
+            ),
+            (
+                DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(
+                    sea_orm::sqlx::Error::PoolTimedOut,
+                ))),
+                codes::OVER_CAPACITY,
+                "the database is unavailable: connection lost",
+            ),
+            (
+                DbErr::Custom("SELECT secret FROM t".to_owned()),
+                codes::INTERNAL,
+                "internal error",
+            ),
+        ] {
+            let shown = err.to_string();
+            let mapped = through_question_mark(err);
+            assert_eq!((mapped.code(), mapped.msg()), (code, msg), "{shown}");
+            assert!(mapped.source().is_some(), "the cause is kept for the log");
+        }
+    }
+
+    #[test]
+    fn other_errors_stay_internal() {
+        let io = std::io::Error::other("disk on fire");
+        let mapped = Error::from(io);
+        assert_eq!(
+            (mapped.code(), mapped.msg()),
+            (codes::INTERNAL, "internal error")
+        );
     }
 }

@@ -411,8 +411,9 @@ fn add_pagination(envelope: &mut MetaSchema) {
         .iter()
         .position(|(name, _)| *name == "request_id")
         .unwrap_or(envelope.properties.len());
-    envelope
-        .properties
-        .insert(at, ("pagination", MetaSchemaRef::Inline(Box::new(pagination))));
+    envelope.properties.insert(
+        at,
+        ("pagination", MetaSchemaRef::Inline(Box::new(pagination))),
+    );
     envelope.required.push("pagination");
 }

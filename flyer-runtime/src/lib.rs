@@ -4,7 +4,9 @@
 //! [`#[endpoint]`](macro@endpoint), call [`serve!`] in `main`, and get documented,
 //! validated routes under `{flyer_base_url}/{flyer_version}` (`/flyer/v1`), every answer
 //! in one envelope, Swagger UI at `/docs`, ReDoc at `/redoc`, the spec at
-//! `/openapi.json`, and a health check at `/health_check`.
+//! `/openapi.json`, a health check at `/health_check` and a readiness probe at `/ready`.
+//! Handlers take the database ([`Db`], sea-orm) and Redis ([`redis::Redis`]) as
+//! arguments; see [`db`] and [`migrate`].
 //!
 //! ```no_run
 //! use flyer_runtime::prelude::*;
@@ -68,11 +70,11 @@ pub use db::Db;
 pub use envelope::Page;
 pub use error::{Error, Result};
 pub use registry::StartupError;
-pub use validation::Problem;
 /// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
 pub use sea_orm;
 /// sea-orm-migration, for the service's `Migrator`.
 pub use sea_orm_migration;
+pub use validation::Problem;
 
 /// Turns a free function into a documented HTTP operation of the service.
 ///

@@ -17,10 +17,12 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use sea_orm_migration::{MigrationStatus, MigratorTrait};
 
-use crate::config::Config;
+use crate::config::{Config, DbConnect};
 use crate::db::{self, Db, Schema};
 
 type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;
+/// Every migration's name, and whether it is applied.
+type Statuses = Vec<(String, bool)>;
 
 /// A service's migrations: its sea-orm-migration `Migrator`, as `serve!(migrator = M)`
 /// and [`TestServer::with_migrator`](crate::testing::TestServer::with_migrator) register
@@ -30,7 +32,7 @@ pub struct Migrations {
     up: for<'a> fn(&'a DatabaseConnection, Option<u32>) -> Fut<'a, ()>,
     down: for<'a> fn(&'a DatabaseConnection, Option<u32>) -> Fut<'a, ()>,
     fresh: for<'a> fn(&'a DatabaseConnection) -> Fut<'a, ()>,
-    status: for<'a> fn(&'a DatabaseConnection) -> Fut<'a, Vec<(String, bool)>>,
+    status: for<'a> fn(&'a DatabaseConnection) -> Fut<'a, Statuses>,
 }
 
 impl std::fmt::Debug for Migrations {
@@ -54,9 +56,7 @@ impl Migrations {
         fn fresh<M: MigratorTrait + 'static>(db: &DatabaseConnection) -> Fut<'_, ()> {
             M::fresh(db)
         }
-        fn status<M: MigratorTrait + 'static>(
-            db: &DatabaseConnection,
-        ) -> Fut<'_, Vec<(String, bool)>> {
+        fn status<M: MigratorTrait + 'static>(db: &DatabaseConnection) -> Fut<'_, Statuses> {
             Box::pin(async move {
                 // Read-only: `status` creates no table, so any user may run it.
                 Ok(M::get_migration_with_status_read_only(db)
@@ -100,15 +100,21 @@ const PG_LOCK_KEY: i64 = 0x666c_7965_725f_6d69; // "flyer_mi"
 /// How long an instance waits for another one's migrations (MySQL's lock needs a bound).
 const MYSQL_LOCK_WAIT_SECS: u32 = 3600;
 
-/// Runs `work` on a connection fit for migrations: for SQLite the pool itself (one file,
-/// one process migrating is the norm, and an in-memory database exists only there); for
-/// the servers one connection of its own, holding the database's migration lock.
+/// Runs `work` on a connection fit for migrations, alone: for SQLite the pool itself (an
+/// in-memory database exists only there) while this process holds a lock file beside the
+/// database; for the servers one connection of its own, holding the database's lock.
 async fn locked<T>(
     db: &Db,
     work: impl for<'a> FnOnce(&'a DatabaseConnection) -> Fut<'a, T>,
 ) -> Result<T, DbErr> {
     let backend = db.get_database_backend();
     if backend == DbBackend::Sqlite {
+        let _lock = match &db.settings().connect {
+            DbConnect::Sqlite(o) if !db.settings().in_memory => {
+                Some(lock_file(o.get_filename()).await?)
+            }
+            _ => None,
+        };
         return work(db.conn()).await;
     }
     let mut settings = db.settings().clone();
@@ -144,6 +150,32 @@ async fn locked<T>(
     // Closing the connection releases the lock, whatever happened above.
     let _ = conn.close().await;
     result
+}
+
+/// Takes `{database}-migrate-lock`, beside a SQLite file, for this process: another one
+/// migrating the same file waits. Released when the returned file is dropped. Polled, not
+/// blocked on: a blocking thread would be one more thread of the service's pools.
+async fn lock_file(database: &std::path::Path) -> Result<std::fs::File, DbErr> {
+    let mut path = database.as_os_str().to_owned();
+    path.push("-migrate-lock");
+    let cannot = |e: &dyn std::fmt::Display| {
+        DbErr::Migration(format!("cannot lock the database for migrations: {e}"))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| cannot(&e))?;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(cannot(&e)),
+        }
+    }
 }
 
 /// Starts the start-up migrations in the background when `migrations` are registered

@@ -47,12 +47,8 @@ impl RateLimitSpec {
     }
 }
 
-type Limiter = RateLimiter<
-    String,
-    DefaultKeyedStateStore<String>,
-    DefaultClock,
-    StateInformationMiddleware,
->;
+type Limiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
 /// The rate limits of every `#[rate_limit]` route.
 pub(crate) enum RateLimits {
@@ -118,7 +114,8 @@ impl RateLimits {
                 let quota = Quota::with_period(spec.emission())
                     .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
                     .allow_burst(burst);
-                let limiter = RateLimiter::dashmap(quota).with_middleware::<StateInformationMiddleware>();
+                let limiter =
+                    RateLimiter::dashmap(quota).with_middleware::<StateInformationMiddleware>();
                 (route, limiter)
             })
             .collect();

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
 use poem_openapi::Object;
 
 use crate::services::Services;
@@ -19,16 +18,7 @@ impl<'a> poem::FromRequest<'a> for Dependencies {
         req: &'a poem::Request,
         _body: &mut poem::RequestBody,
     ) -> poem::Result<Self> {
-        req.extensions()
-            .get::<Arc<Services>>()
-            .cloned()
-            .map(Dependencies)
-            .ok_or_else(|| {
-                poem::Error::from_string(
-                    "no dependencies are set up in this server",
-                    StatusCode::SERVICE_UNAVAILABLE,
-                )
-            })
+        Services::of(req).cloned().map(Dependencies)
     }
 }
 

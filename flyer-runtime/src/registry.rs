@@ -173,7 +173,8 @@ fn document_controls(op: &mut MetaOperation, controls: &crate::queue::Controls) 
                 crate::rate_limit::RateKey::Header(h) => format!("per `{h}` header"),
             }
         ));
-        let mut resp = envelope::error_response(429, "42900: rate limited; retry after `Retry-After`");
+        let mut resp =
+            envelope::error_response(429, "42900: rate limited; retry after `Retry-After`");
         for (name, what) in [
             ("Retry-After", "seconds to wait"),
             ("X-RateLimit-Limit", "the burst allowed"),

@@ -24,6 +24,17 @@ pub(crate) struct Services {
 }
 
 impl Services {
+    /// The services the pipeline handed to `req`; a 503 where there are none (a request
+    /// that did not come through a flyer server).
+    pub(crate) fn of(req: &poem::Request) -> poem::Result<&Arc<Self>> {
+        req.extensions().get::<Arc<Self>>().ok_or_else(|| {
+            poem::Error::from_string(
+                "no dependencies are set up in this server",
+                poem::http::StatusCode::SERVICE_UNAVAILABLE,
+            )
+        })
+    }
+
     /// Connects (in the background) to what `config` names. Must run inside the runtime.
     /// `namespace` prefixes the queue's Redis keys.
     pub(crate) fn start(config: &Config, namespace: &str) -> Result<Arc<Self>, Error> {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use flyer_demo::migration::Migrator;
 use flyer_runtime::testing::{self, TestServer};
 use flyer_tests::{Answer, get};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
 
 /// The three databases flyer speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,14 +79,17 @@ impl Scratch {
             Backend::MariaDb => &MARIADB,
             Backend::Postgres => &POSTGRES,
         };
-        let admin = Database::connect(server.admin_url)
-            .await
-            .unwrap_or_else(|err| {
-                panic!(
-                    "{} does not answer on 127.0.0.1:{} ({err}); start it with: {}",
-                    server.name, server.port, server.start
-                )
-            });
+        let mut options = ConnectOptions::new(server.admin_url);
+        // A server that is down fails the test in seconds, not sqlx's default 30.
+        options
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        let admin = Database::connect(options).await.unwrap_or_else(|err| {
+            panic!(
+                "{} does not answer on 127.0.0.1:{} ({err}); start it with: {}",
+                server.name, server.port, server.start
+            )
+        });
         drop_abandoned(&admin, backend).await;
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))

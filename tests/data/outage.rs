@@ -17,7 +17,11 @@ const PASSWORD: &str = "pw-that-must-not-leak";
 fn assert_unavailable(answer: &Answer, what: &str) {
     assert_eq!(answer.status, 503, "{what}: {}", answer.text);
     assert_eq!(answer.json["code"], 50300, "{what}: {}", answer.text);
-    assert!(!answer.text.contains(PASSWORD), "{what} leaks the password: {}", answer.text);
+    assert!(
+        !answer.text.contains(PASSWORD),
+        "{what} leaks the password: {}",
+        answer.text
+    );
 }
 
 async fn survives_an_outage(backend: Backend) {
@@ -44,7 +48,11 @@ async fn survives_an_outage(backend: Backend) {
         "{}",
         ready.text
     );
-    assert_eq!(get(&server.url("/health_check")).await.status, 200, "liveness");
+    assert_eq!(
+        get(&server.url("/health_check")).await.status,
+        200,
+        "liveness"
+    );
     let started = Instant::now();
     let refused = post_json(
         &users,
@@ -81,7 +89,11 @@ async fn survives_an_outage(backend: Backend) {
     .await;
     assert_unavailable(&lost, "a write with the database cut");
     assert_unavailable(&get(&ready_url).await, "/ready with the database cut");
-    assert_eq!(get(&server.url("/health_check")).await.status, 200, "liveness");
+    assert_eq!(
+        get(&server.url("/health_check")).await.status,
+        200,
+        "liveness"
+    );
 
     // Back: the same service answers again, with what was written before.
     proxy.open().await;

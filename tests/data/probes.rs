@@ -44,8 +44,7 @@ async fn sqlite_by_default_created_and_migrated_on_first_use() {
     // Only the file is named: driver, migrations and pool are the defaults.
     let config = testing::config(&[("flyer_db_name", file.to_str().unwrap())]).unwrap();
     assert!(config.db.migrate, "migrations run by default on SQLite");
-    let server =
-        TestServer::with_migrator::<flyer_demo::migration::Migrator>(config).await;
+    let server = TestServer::with_migrator::<flyer_demo::migration::Migrator>(config).await;
     let made = post_json(
         &server.url("/users"),
         &json!({"name": "First", "email": "first@example.com", "age": 1}),
@@ -66,8 +65,7 @@ async fn without_migrations_run_the_table_is_missing_and_that_is_50000() {
         ("flyer_db_migrate", "0"),
     ])
     .unwrap();
-    let server =
-        TestServer::with_migrator::<flyer_demo::migration::Migrator>(config).await;
+    let server = TestServer::with_migrator::<flyer_demo::migration::Migrator>(config).await;
     let answer = get(&server.url("/users/1")).await;
     assert_eq!(answer.status, 500, "{}", answer.text);
     assert_eq!(answer.json["msg"], "internal error");

@@ -83,8 +83,18 @@ async fn redis_set_and_get_through_the_handler_argument() {
 
     let missing = get(&url).await;
     assert_eq!(missing.status, 200, "{}", missing.text);
-    assert!(missing.json.get("data").is_none_or(|d| d.is_null()), "{}", missing.text);
-    let stored = send(client.put(&url).header("content-type", "text/plain").body("héllo")).await;
+    assert!(
+        missing.json.get("data").is_none_or(|d| d.is_null()),
+        "{}",
+        missing.text
+    );
+    let stored = send(
+        client
+            .put(&url)
+            .header("content-type", "text/plain")
+            .body("héllo"),
+    )
+    .await;
     assert_eq!(stored.status, 200, "{}", stored.text);
     let read = get(&url).await;
     assert_eq!(read.json["data"], "héllo", "{}", read.text);

@@ -7,8 +7,14 @@ use flyer_runtime::testing;
 #[test]
 fn a_bad_db_url_is_a_clear_error_without_the_password() {
     for (url, expected) in [
-        ("postgres://app:hunter2@db.internal:notaport/app", "invalid port"),
-        ("oracle://app:hunter2@db.internal/app", "unknown scheme \"oracle\""),
+        (
+            "postgres://app:hunter2@db.internal:notaport/app",
+            "invalid port",
+        ),
+        (
+            "oracle://app:hunter2@db.internal/app",
+            "unknown scheme \"oracle\"",
+        ),
         ("mysql://app:hunter2@", "empty host"),
     ] {
         let err = testing::config(&[("flyer_db_url", url)]).unwrap_err();
@@ -51,8 +57,8 @@ fn parts_make_the_url_and_secrets_stay_hidden() {
     assert_eq!(sqlite.db.pool_size, 32);
     assert_eq!(sqlite.db.recycle.as_secs(), 1800);
 
-    let url = testing::config(&[("flyer_db_url", "postgres://app:hunter2@db.internal/app")])
-        .unwrap();
+    let url =
+        testing::config(&[("flyer_db_url", "postgres://app:hunter2@db.internal/app")]).unwrap();
     assert!(!url.describe().contains("hunter2"));
     assert!(url.describe().contains("flyer_db_url=***"));
 }

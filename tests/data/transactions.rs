@@ -1,5 +1,6 @@
-//! `Db::transaction` commits on `Ok` and rolls back on `Err` or a panic; a transaction
-//! begun by hand and dropped uncommitted rolls back too. Each test route inserts a user,
+//! `Db::transaction` commits on `Ok` and rolls back on `Err`, a panic, or a handler cut
+//! short by `flyer_timeout`; a transaction begun by hand and dropped uncommitted rolls
+//! back too. Each test route inserts a user,
 //! then ends its own way; the users list tells what stayed.
 
 use flyer_demo::users::entity;
@@ -22,6 +23,8 @@ enum Ending {
     Panic,
     /// A database error after the insert (a duplicate): rolled back, answered 40900.
     Conflict,
+    /// Outlives `flyer_timeout` after the insert: cut short (50400), rolled back.
+    Hang,
 }
 
 async fn insert(conn: &impl ConnectionTrait, email: &str) -> Result<()> {
@@ -46,6 +49,10 @@ async fn tx_probe(db: Db, email: Query<String>, ending: Query<Ending>) -> Result
             Ending::Error => Err(Error::new(42200, "changed my mind")),
             Ending::Panic => panic!("a handler bug"),
             Ending::Conflict => insert(tx, &email).await,
+            Ending::Hang => {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                Ok(())
+            }
         }
     })
     .await
@@ -75,7 +82,7 @@ async fn emails(base: &str) -> Vec<String> {
 
 async fn rolls_back(backend: Backend) {
     let db = Scratch::new(backend).await;
-    let server = db.serve(&[]).await;
+    let server = db.serve(&[("flyer_timeout", "1")]).await;
     let base = server.url("");
     let client = reqwest::Client::new();
     let call = |path: &str, email: &str, ending: &str| {
@@ -97,9 +104,16 @@ async fn rolls_back(backend: Backend) {
     assert_eq!((status, body["code"].clone()), (500, json!(50000)));
     let (status, body) = call("/test/tx", "conflict@example.com", "ending=conflict").await;
     assert_eq!((status, body["code"].clone()), (409, json!(40900)));
+    let (status, body) = call("/test/tx", "hang@example.com", "ending=hang").await;
+    assert_eq!((status, body["code"].clone()), (504, json!(50400)));
     let (status, _) = call("/test/tx-begin", "begin-kept@example.com", "commit=true").await;
     assert_eq!(status, 200);
-    let (status, _) = call("/test/tx-begin", "begin-dropped@example.com", "commit=false").await;
+    let (status, _) = call(
+        "/test/tx-begin",
+        "begin-dropped@example.com",
+        "commit=false",
+    )
+    .await;
     assert_eq!(status, 200);
 
     assert_eq!(

@@ -9,8 +9,16 @@ use crate::backends::{Backend, Scratch, until_ready};
 
 /// What a driver or the SQL would say; none of it may reach a client.
 const LEAKS: &[&str] = &[
-    "INSERT", "UPDATE", "SELECT", "UNIQUE", "Duplicate", "duplicate", "violates", "users_",
-    "sqlx", "error returned from database",
+    "INSERT",
+    "UPDATE",
+    "SELECT",
+    "UNIQUE",
+    "Duplicate",
+    "duplicate",
+    "violates",
+    "users_",
+    "sqlx",
+    "error returned from database",
 ];
 
 fn assert_no_leak(answer: &Answer) {
@@ -66,11 +74,7 @@ async fn suite(backend: Backend) {
     assert_no_leak(&again);
 
     // Validation: every problem, before the database is touched.
-    let bad = post_json(
-        &users,
-        &json!({"name": "", "email": "nobody", "age": 201}),
-    )
-    .await;
+    let bad = post_json(&users, &json!({"name": "", "email": "nobody", "age": 201})).await;
     assert_eq!(bad.status, 400, "{}", bad.text);
     assert_eq!(bad.json["code"], 40000);
     let locs: Vec<&str> = bad.json["data"]
@@ -79,7 +83,12 @@ async fn suite(backend: Backend) {
         .iter()
         .map(|p| p["loc"].as_str().unwrap())
         .collect();
-    assert_eq!(locs, ["body.name", "body.email", "body.age"], "{}", bad.text);
+    assert_eq!(
+        locs,
+        ["body.name", "body.email", "body.age"],
+        "{}",
+        bad.text
+    );
     let long = post_json(
         &users,
         &json!({"name": "n".repeat(129), "email": "long@example.com", "age": 1}),
@@ -113,7 +122,7 @@ async fn suite(backend: Backend) {
     for i in 0..3 {
         let made = post_json(
             &users,
-            &json!({"name": format!("user {i}"), "email": format!("u{i}@example.com"), "age": 20 + i}),
+            &json!({"name": format!("user {i} 🚀"), "email": format!("u{i}@example.com"), "age": 20 + i}),
         )
         .await;
         assert_eq!(made.status, 200, "{}", made.text);
@@ -128,13 +137,21 @@ async fn suite(backend: Backend) {
         "{}",
         page.text
     );
+    assert_eq!(
+        page.json["data"][1]["name"], "user 0 🚀",
+        "four-byte UTF-8 kept"
+    );
     let emails: Vec<&str> = page.json["data"]
         .as_array()
         .expect("a list")
         .iter()
         .map(|u| u["email"].as_str().unwrap())
         .collect();
-    assert_eq!(emails, ["edge@example.com", "u0@example.com"], "oldest first");
+    assert_eq!(
+        emails,
+        ["edge@example.com", "u0@example.com"],
+        "oldest first"
+    );
     let all = get(&users).await;
     assert_eq!(all.json["pagination"]["size"], 20, "the default size");
     assert_eq!(all.json["data"].as_array().unwrap().len(), 5);

@@ -82,7 +82,10 @@ async fn the_request_beyond_the_limit_is_refused_at_once() {
     let started = Instant::now();
     let a = get(&url).await;
     assert_over_capacity(&a);
-    assert!(started.elapsed() < Duration::from_millis(200), "not refused at once");
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "not refused at once"
+    );
     for h in held {
         assert_eq!(h.await.unwrap().json["data"], 300);
     }
@@ -167,11 +170,24 @@ async fn the_spec_documents_limits() {
     let spec = get(&s.url("/openapi.json")).await.json;
     let op = &spec["paths"]["/flyer/v1/q/slow"]["get"];
     for status in ["503", "504"] {
-        assert!(op["responses"].get(status).is_some(), "{status} undocumented");
+        assert!(
+            op["responses"].get(status).is_some(),
+            "{status} undocumented"
+        );
     }
-    assert!(op["description"].as_str().unwrap().contains("at most 2 requests"));
+    assert!(
+        op["description"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2 requests")
+    );
     let op = &spec["paths"]["/flyer/v1/rl"]["get"];
     let r429 = &op["responses"]["429"];
     assert!(r429["headers"].get("Retry-After").is_some(), "{r429}");
-    assert!(op["description"].as_str().unwrap().contains("per `x-api-key` header"));
+    assert!(
+        op["description"]
+            .as_str()
+            .unwrap()
+            .contains("per `x-api-key` header")
+    );
 }

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use flyer_tests::{PrivateRedis, Probe, get, redis_client, shared_redis};
 use fred::clients::Client;
-use fred::interfaces::{ClientLike, KeysInterface, ListInterface, ServerInterface, StreamsInterface};
+use fred::interfaces::{
+    ClientLike, KeysInterface, ListInterface, ServerInterface, StreamsInterface,
+};
 
 const PROBE: &str = env!("CARGO_BIN_EXE_flyer-probe");
 const SHARED: &str = "redis://127.0.0.1:6379/0";
@@ -36,7 +38,11 @@ async fn barrier(redis: &Client, key: &str, n: usize) -> Vec<u32> {
         if pids.len() >= n {
             return pids;
         }
-        assert!(Instant::now() < deadline, "only {} of {n} handlers started", pids.len());
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} handlers started",
+            pids.len()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -59,7 +65,12 @@ async fn the_global_limit_holds_across_gateways_and_workers() {
     ];
     let key = unique("k");
     let calls: Vec<_> = (0..12)
-        .map(|i| spawn_get(format!("{}/probe/work?key={key}&ms=600", gateways[i % 2].base)))
+        .map(|i| {
+            spawn_get(format!(
+                "{}/probe/work?key={key}&ms=600",
+                gateways[i % 2].base
+            ))
+        })
         .collect();
     let mut ok = 0;
     for call in calls {
@@ -94,7 +105,11 @@ async fn permits_of_a_killed_gateway_come_back() {
     let url = |base: &str| format!("{base}/probe/work?key={key}&ms=1");
     let _waiting: Vec<_> = (0..3).map(|_| spawn_get(url(&doomed.base))).collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(get(&url(&doomed.base)).await.status, 503, "the three permits are taken");
+    assert_eq!(
+        get(&url(&doomed.base)).await.status,
+        503,
+        "the three permits are taken"
+    );
     doomed.kill();
     let killed = Instant::now();
     let other = Probe::start(PROBE, "gateway", SHARED, &ns);
@@ -108,7 +123,11 @@ async fn permits_of_a_killed_gateway_come_back() {
             Ok(resp) if resp.status() == 503 => {}
             _ => break,
         }
-        assert!(killed.elapsed() < LEASE_BACK, "permits still taken {:?} after the kill", killed.elapsed());
+        assert!(
+            killed.elapsed() < LEASE_BACK,
+            "permits still taken {:?} after the kill",
+            killed.elapsed()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -132,7 +151,11 @@ async fn permits_of_a_killed_instance_running_handlers_come_back() {
         if get(&probe).await.status == 200 {
             break;
         }
-        assert!(killed.elapsed() < LEASE_BACK, "permits still taken {:?} after the kill", killed.elapsed());
+        assert!(
+            killed.elapsed() < LEASE_BACK,
+            "permits still taken {:?} after the kill",
+            killed.elapsed()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -150,7 +173,11 @@ async fn a_task_whose_worker_is_killed_runs_on_another() {
     first.kill();
     let a = call.await.unwrap();
     assert_eq!(a.status, 200, "{}", a.text);
-    assert_eq!(a.json["data"], second.pid(), "answered by the second worker");
+    assert_eq!(
+        a.json["data"],
+        second.pid(),
+        "answered by the second worker"
+    );
     assert_eq!(started(&redis, &key).await, [first.pid(), second.pid()]);
 }
 
@@ -168,7 +195,11 @@ async fn an_at_most_once_task_is_not_run_again() {
     let a = call.await.unwrap();
     assert_eq!(a.status, 500, "{}", a.text);
     assert_eq!(a.json["code"], 50000);
-    assert!(a.json["msg"].as_str().unwrap().contains("at most once"), "{}", a.text);
+    assert!(
+        a.json["msg"].as_str().unwrap().contains("at most once"),
+        "{}",
+        a.text
+    );
     assert_eq!(started(&redis, &key).await.len(), 1, "ran again");
 }
 
@@ -177,14 +208,24 @@ async fn a_task_that_keeps_killing_workers_is_given_up() {
     let redis = shared_redis().await;
     let ns = unique("poison");
     let gateway = Probe::start(PROBE, "gateway", SHARED, &ns);
-    let _workers: Vec<_> = (0..4).map(|_| Probe::start(PROBE, "worker", SHARED, &ns)).collect();
+    let _workers: Vec<_> = (0..4)
+        .map(|_| Probe::start(PROBE, "worker", SHARED, &ns))
+        .collect();
     let key = unique("k");
     let started_at = Instant::now();
     let a = get(&format!("{}/probe/crash?key={key}", gateway.base)).await;
     assert_eq!(a.status, 500, "{}", a.text);
     assert_eq!(a.json["code"], 50000);
-    assert!(a.json["msg"].as_str().unwrap().contains("given up"), "{}", a.text);
-    assert_eq!(started(&redis, &key).await.len(), 3, "delivered 3 times, then given up");
+    assert!(
+        a.json["msg"].as_str().unwrap().contains("given up"),
+        "{}",
+        a.text
+    );
+    assert_eq!(
+        started(&redis, &key).await.len(),
+        3,
+        "delivered 3 times, then given up"
+    );
     assert!(started_at.elapsed() < Duration::from_secs(40));
 }
 
@@ -216,8 +257,14 @@ async fn every_admitted_request_gets_exactly_one_answer() {
     }
     let answered: i32 = by_status.values().sum();
     assert_eq!(answered, sent, "{by_status:?}");
-    assert!(by_status.keys().all(|s| *s == 200 || *s == 503), "{by_status:?}");
-    assert!(by_status.get(&200).copied().unwrap_or(0) > 0, "{by_status:?}");
+    assert!(
+        by_status.keys().all(|s| *s == 200 || *s == 503),
+        "{by_status:?}"
+    );
+    assert!(
+        by_status.get(&200).copied().unwrap_or(0) > 0,
+        "{by_status:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -234,16 +281,29 @@ async fn redis_down_fails_fast_and_service_resumes_without_restart() {
     let a = get(&quick).await;
     assert_eq!(a.status, 503, "{}", a.text);
     assert_eq!(a.json["code"], 50300);
-    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}: not fast", asked.elapsed());
-    assert_eq!(get(&format!("{}/probe/plain", gateway.base)).await.status, 200);
-    assert_eq!(get(&format!("{}/health_check", gateway.base)).await.status, 200);
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "{:?}: not fast",
+        asked.elapsed()
+    );
+    assert_eq!(
+        get(&format!("{}/probe/plain", gateway.base)).await.status,
+        200
+    );
+    assert_eq!(
+        get(&format!("{}/health_check", gateway.base)).await.status,
+        200
+    );
     redis.resume();
     let resumed = Instant::now();
     loop {
         if get(&quick).await.status == 200 {
             break;
         }
-        assert!(resumed.elapsed() < Duration::from_secs(20), "no recovery after Redis came back");
+        assert!(
+            resumed.elapsed() < Duration::from_secs(20),
+            "no recovery after Redis came back"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -272,7 +332,10 @@ async fn redis_memory_stays_flat() {
         let keys: u64 = client.dbsize().await.unwrap();
         let stream = format!("flyer:{ns}:q:GET /probe/quick:tasks");
         let pending: u64 = client.xlen(&stream).await.unwrap();
-        let info: String = client.info(Some(fred::types::InfoKind::Memory)).await.unwrap();
+        let info: String = client
+            .info(Some(fred::types::InfoKind::Memory))
+            .await
+            .unwrap();
         let used: u64 = info
             .lines()
             .find_map(|l| l.strip_prefix("used_memory:"))
@@ -289,4 +352,26 @@ async fn redis_memory_stays_flat() {
     }
     let (first, last) = (after[0].2 as f64, after[2].2 as f64);
     assert!(last <= first * 1.1 + 65_536.0, "memory grew: {after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limit_is_shared_by_every_instance() {
+    let ns = unique("rate");
+    let a = Probe::start(PROBE, "all", SHARED, &ns);
+    let b = Probe::start(PROBE, "all", SHARED, &ns);
+    let url = |p: &Probe| format!("{}/probe/limited", p.base);
+    assert_eq!(get(&url(&a)).await.status, 200);
+    assert_eq!(get(&url(&b)).await.status, 200);
+    let refused = get(&url(&a)).await;
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    assert_eq!(refused.json["code"], 42900);
+    assert!(refused.header("retry-after").parse::<u64>().unwrap() >= 1);
+    assert_eq!(refused.header("x-ratelimit-limit"), "2");
+    assert_eq!(
+        get(&url(&b)).await.status,
+        429,
+        "the other instance counts the same requests"
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(get(&url(&b)).await.status, 200, "the bucket refills");
 }

@@ -30,7 +30,11 @@ async fn work(redis: Redis, key: Query<String>, ms: Query<u64>) -> Result<u32> {
     started(&redis, &key).await?;
     redis
         .pool()
-        .eval::<i64, _, _, _>(ENTER, vec![format!("{}:now", *key), format!("{}:most", *key)], ())
+        .eval::<i64, _, _, _>(
+            ENTER,
+            vec![format!("{}:now", *key), format!("{}:most", *key)],
+            (),
+        )
         .await?;
     tokio::time::sleep(Duration::from_millis(ms.0)).await;
     redis.pool().decr::<i64, _>(format!("{}:now", *key)).await?;
@@ -58,6 +62,20 @@ async fn once(redis: Redis, key: Query<String>, ms: Query<u64>) -> Result<u32> {
 #[endpoint(GET, "/probe/quick", tag = "probe")]
 #[queued(limit = 50, timeout = "2s")]
 async fn quick() -> u32 {
+    std::process::id()
+}
+
+/// A trivial queued route, for the benchmark.
+#[endpoint(GET, "/probe/bench", tag = "probe")]
+#[queued(limit = 1000, timeout = "10s")]
+async fn bench() -> &'static str {
+    "ok"
+}
+
+/// Two requests a second, shared by every instance.
+#[endpoint(GET, "/probe/limited", tag = "probe")]
+#[rate_limit(rate = "2/s", burst = 2)]
+async fn limited() -> u32 {
     std::process::id()
 }
 

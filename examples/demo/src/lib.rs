@@ -3,14 +3,8 @@
 //!
 //! The endpoints live in this library; `main.rs` only serves them. A binary collects the
 //! endpoints of every crate it links, so linking this library is all it takes.
-//!
-//! `users` is sanic-ms's example on the database (SQLite's `flyer.db` unless `flyer_db_*`
-//! says otherwise); its table comes from `migration`.
 
 use flyer_runtime::prelude::*;
-
-pub mod migration;
-pub mod users;
 
 /// Flyer's demo request.
 #[derive(Object)]
@@ -131,3 +125,8 @@ pub async fn time() -> String {
         .unwrap_or_default();
     format!("{}.{:03}", now.as_secs(), now.subsec_millis())
 }
+
+// sanic-ms's users example on the database (SQLite's `flyer.db` unless `flyer_db_*` says
+// otherwise), and the migrations that make its table.
+pub mod migration;
+pub mod users;

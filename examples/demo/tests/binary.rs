@@ -463,7 +463,10 @@ async fn sigterm_lets_in_flight_requests_finish() {
 async fn the_queued_demo_route_refuses_beyond_its_limit() {
     // 64 blocking threads: requests admitted to /sync-test (0.2 s each) pile up, holding
     // their permits while they wait for a thread.
-    let served = Served::start_with(&[("flyer_threads", "64"), ("flyer_queue_timeout", "30")], None);
+    let served = Served::start_with(
+        &[("flyer_threads", "64"), ("flyer_queue_timeout", "30")],
+        None,
+    );
     let client = reqwest::Client::new();
     let calls: Vec<_> = (0..400)
         .map(|i| {
@@ -488,4 +491,101 @@ async fn the_queued_demo_route_refuses_beyond_its_limit() {
     assert!(refused >= 1, "nothing refused ({ok} admitted)");
     assert!(ok >= 320, "only {ok} admitted");
     assert_eq!(ok + refused, 400);
+}
+
+/// `migrate status|up|down|fresh` on a SQLite file, as an operator runs them.
+#[test]
+fn migrate_commands_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = |args: &[&str]| {
+        let out = demo()
+            .current_dir(dir.path())
+            .env("flyer_db_name", "ops.db")
+            .arg("migrate")
+            .args(args)
+            .output()
+            .expect("run flyer-demo migrate");
+        assert!(
+            out.status.success(),
+            "migrate {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let users = "m20250601_000001_create_users";
+    assert_eq!(migrate(&["status"]), format!("pending  {users}\n"));
+    assert_eq!(migrate(&["up"]), format!("applied  {users}\n"));
+    assert_eq!(migrate(&["up"]), "nothing to do\n");
+    assert_eq!(migrate(&["status"]), format!("applied  {users}\n"));
+    assert_eq!(migrate(&["down"]), format!("rolled back  {users}\n"));
+    assert_eq!(migrate(&["status"]), format!("pending  {users}\n"));
+    assert_eq!(
+        migrate(&["fresh"]),
+        format!("dropped every table\napplied  {users}\n")
+    );
+    assert!(dir.path().join("ops.db").exists());
+
+    let (ok, _, err) = run(&["migrate", "sideways"]);
+    assert!(!ok && err.contains("sideways"), "{err}");
+}
+
+#[test]
+fn a_bad_db_url_stops_start_up_without_the_password() {
+    let out = demo()
+        .env(
+            "flyer_db_url",
+            "postgres://app:hunter2@db.internal:notaport/app",
+        )
+        .output()
+        .expect("run flyer-demo");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("flyer_db_url") && err.contains("invalid port"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+/// With nothing set and no database server, the demo serves its users from `./flyer.db`,
+/// created and migrated at start-up.
+#[tokio::test]
+async fn a_fresh_machine_serves_users_from_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start_with(&[], Some(dir.path()));
+    let client = reqwest::Client::new();
+    let mut ready = 0;
+    for _ in 0..100 {
+        ready = client
+            .get(format!("{}/ready", served.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ready, 200, "never ready");
+    let resp = client
+        .post(format!("{}/users", served.base))
+        .json(&json!({"name": "Ada", "email": "ada@example.com", "age": 36}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["data"]["name"], "Ada");
+    let list: Value = client
+        .get(format!("{}/users", served.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["pagination"]["total"], 1, "{list}");
+    assert!(dir.path().join("flyer.db").exists());
 }

@@ -85,7 +85,10 @@ fn keyed(
     let mut seen: Vec<String> = Vec::new();
     for item in items {
         let NestedMeta::Meta(meta) = &item else {
-            errors.at(&item, format!("expected `key = value`, one of: {}", keys.join(", ")));
+            errors.at(
+                &item,
+                format!("expected `key = value`, one of: {}", keys.join(", ")),
+            );
             continue;
         };
         let Some(key) = meta.path().get_ident().map(ToString::to_string) else {
@@ -126,53 +129,65 @@ pub fn queued(attr: &Attribute, errors: &mut Errors) -> Option<Queued> {
     let mut concurrency = None;
     let mut at_most_once = false;
     let mut ok = true;
-    keyed("queued", QUEUED_KEYS, items, errors, |key, meta, errors| match key {
-        "limit" | "concurrency" => match value(meta).and_then(int) {
-            Some(0) => {
-                errors.at(meta, format!("`{key}` must be at least 1"));
-                ok = false;
-            }
-            Some(n) if n <= u64::from(u32::MAX) => {
-                if key == "limit" {
-                    limit = Some(n as u32);
-                } else {
-                    concurrency = Some(n as u32);
+    keyed(
+        "queued",
+        QUEUED_KEYS,
+        items,
+        errors,
+        |key, meta, errors| match key {
+            "limit" | "concurrency" => match value(meta).and_then(int) {
+                Some(0) => {
+                    errors.at(meta, format!("`{key}` must be at least 1"));
+                    ok = false;
                 }
-            }
-            _ => {
-                errors.at(meta, format!("`{key}` takes a whole number: `{key} = 10`"));
-                ok = false;
-            }
-        },
-        "timeout" => match value(meta).and_then(string) {
-            Some(lit) => match humantime::parse_duration(&lit.value()) {
-                Ok(d) if !d.is_zero() => timeout_ms = Some(d.as_millis() as u64),
+                Some(n) if n <= u64::from(u32::MAX) => {
+                    if key == "limit" {
+                        limit = Some(n as u32);
+                    } else {
+                        concurrency = Some(n as u32);
+                    }
+                }
                 _ => {
+                    errors.at(meta, format!("`{key}` takes a whole number: `{key} = 10`"));
+                    ok = false;
+                }
+            },
+            "timeout" => match value(meta).and_then(string) {
+                Some(lit) => match humantime::parse_duration(&lit.value()) {
+                    Ok(d) if !d.is_zero() => timeout_ms = Some(d.as_millis() as u64),
+                    _ => {
+                        errors.at(
+                            &lit,
+                            format!(
+                                "`{}` is not a duration: write `timeout = \"10s\"` (or 500ms, 2m)",
+                                lit.value()
+                            ),
+                        );
+                        ok = false;
+                    }
+                },
+                None => {
                     errors.at(
-                        &lit,
-                        format!(
-                            "`{}` is not a duration: write `timeout = \"10s\"` (or 500ms, 2m)",
-                            lit.value()
-                        ),
+                        meta,
+                        "`timeout` takes a duration string: `timeout = \"10s\"`",
                     );
                     ok = false;
                 }
             },
-            None => {
-                errors.at(meta, "`timeout` takes a duration string: `timeout = \"10s\"`");
-                ok = false;
-            }
+            _ => match meta {
+                Meta::Path(_) => at_most_once = true,
+                _ => {
+                    errors.at(meta, "`at_most_once` is a flag: write it alone");
+                    ok = false;
+                }
+            },
         },
-        _ => match meta {
-            Meta::Path(_) => at_most_once = true,
-            _ => {
-                errors.at(meta, "`at_most_once` is a flag: write it alone");
-                ok = false;
-            }
-        },
-    });
+    );
     if limit.is_none() && ok {
-        errors.at(attr, "#[queued] needs `limit = N`: how many requests are admitted at once");
+        errors.at(
+            attr,
+            "#[queued] needs `limit = N`: how many requests are admitted at once",
+        );
         return None;
     }
     ok.then(|| Queued {
@@ -190,59 +205,68 @@ pub fn rate_limit(attr: &Attribute, errors: &mut Errors) -> Option<RateLimit> {
     let mut burst = None;
     let mut key = RateKey::Global;
     let mut ok = true;
-    keyed("rate_limit", RATE_LIMIT_KEYS, items, errors, |k, meta, errors| match k {
-        "rate" => match value(meta).and_then(string) {
-            Some(lit) => match parse_rate(&lit.value()) {
-                Some(r) => rate = Some(r),
-                None => {
-                    errors.at(
+    keyed(
+        "rate_limit",
+        RATE_LIMIT_KEYS,
+        items,
+        errors,
+        |k, meta, errors| match k {
+            "rate" => match value(meta).and_then(string) {
+                Some(lit) => match parse_rate(&lit.value()) {
+                    Some(r) => rate = Some(r),
+                    None => {
+                        errors.at(
                         &lit,
                         format!(
                             "`{}` is not a rate: write `rate = \"100/s\"` (per s, m or h; the count at least 1)",
                             lit.value()
                         ),
                     );
+                        ok = false;
+                    }
+                },
+                None => {
+                    errors.at(meta, "`rate` takes a string: `rate = \"100/s\"`");
                     ok = false;
                 }
             },
-            None => {
-                errors.at(meta, "`rate` takes a string: `rate = \"100/s\"`");
-                ok = false;
-            }
-        },
-        "burst" => match value(meta).and_then(int) {
-            Some(n) if n >= 1 && n <= u64::from(u32::MAX) => burst = Some(n as u32),
-            _ => {
-                errors.at(meta, "`burst` takes a whole number, at least 1");
-                ok = false;
-            }
-        },
-        _ => match value(meta).and_then(string) {
-            Some(lit) => match lit.value().as_str() {
-                "global" => key = RateKey::Global,
-                "ip" => key = RateKey::Ip,
-                v if v.strip_prefix("header:").is_some_and(|h| {
-                    !h.is_empty() && poem_header_name_ok(h)
-                }) =>
-                {
-                    key = RateKey::Header(v["header:".len()..].to_ascii_lowercase())
+            "burst" => match value(meta).and_then(int) {
+                Some(n) if n >= 1 && n <= u64::from(u32::MAX) => burst = Some(n as u32),
+                _ => {
+                    errors.at(meta, "`burst` takes a whole number, at least 1");
+                    ok = false;
                 }
-                other => {
-                    errors.at(
+            },
+            _ => match value(meta).and_then(string) {
+                Some(lit) => match lit.value().as_str() {
+                    "global" => key = RateKey::Global,
+                    "ip" => key = RateKey::Ip,
+                    v if v
+                        .strip_prefix("header:")
+                        .is_some_and(|h| !h.is_empty() && poem_header_name_ok(h)) =>
+                    {
+                        key = RateKey::Header(v["header:".len()..].to_ascii_lowercase())
+                    }
+                    other => {
+                        errors.at(
                         &lit,
                         format!(
                             "`{other}` is not a key: write \"global\", \"ip\" or \"header:X-Api-Key\""
                         ),
                     );
+                        ok = false;
+                    }
+                },
+                None => {
+                    errors.at(
+                        meta,
+                        "`key` takes a string: \"global\", \"ip\" or \"header:Name\"",
+                    );
                     ok = false;
                 }
             },
-            None => {
-                errors.at(meta, "`key` takes a string: \"global\", \"ip\" or \"header:Name\"");
-                ok = false;
-            }
         },
-    });
+    );
     let Some((count, period_ms)) = rate else {
         if ok {
             errors.at(attr, "#[rate_limit] needs `rate = \"N/s\"`");
@@ -276,18 +300,6 @@ fn parse_rate(text: &str) -> Option<(u32, u64)> {
     (period_ms > 0).then_some((count, period_ms))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rates() {
-        assert_eq!(super::parse_rate("100/s"), Some((100, 1000)));
-        assert_eq!(super::parse_rate("5/m"), Some((5, 60_000)));
-        assert_eq!(super::parse_rate("10/2s"), Some((10, 2000)));
-        assert_eq!(super::parse_rate("0/s"), None);
-        assert_eq!(super::parse_rate("fast"), None);
-    }
-}
-
 /// `#[queued]` or `#[rate_limit]` on its own: written above `#[endpoint]`, it moves below
 /// it (the endpoint reads it); with no `#[endpoint]`, it is an error.
 pub fn standalone(
@@ -306,7 +318,10 @@ pub fn standalone(
         return out;
     };
     let endpoint = item.attrs.iter().position(|a| {
-        a.path().segments.last().is_some_and(|s| s.ident == "endpoint")
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "endpoint")
     });
     match endpoint {
         Some(i) => {
@@ -329,5 +344,17 @@ pub fn standalone(
             out.extend(quote!(#item));
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates() {
+        assert_eq!(super::parse_rate("100/s"), Some((100, 1000)));
+        assert_eq!(super::parse_rate("5/m"), Some((5, 60_000)));
+        assert_eq!(super::parse_rate("10/2s"), Some((10, 2000)));
+        assert_eq!(super::parse_rate("0/s"), None);
+        assert_eq!(super::parse_rate("fast"), None);
     }
 }

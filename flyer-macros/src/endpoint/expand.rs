@@ -82,6 +82,7 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
     };
     let request_param = controlled.then(|| quote!(__flyer_request: &#rt::poem::Request,));
     let controls_static = controls(ep);
+    let forwarder = forwarder(ep);
     let controls_ref = if controlled {
         quote!(::core::option::Option::Some(&__FLYER_CONTROLS))
     } else {
@@ -105,7 +106,7 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         #[allow(non_camel_case_types, clippy::all, unused_qualifications)]
         const _: () = {
             use #rt::poem_openapi;
-            use #user_fn as __flyer_handler;
+            #forwarder
 
             fn __flyer_checks() {
                 #checks
@@ -143,6 +144,32 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// `__flyer_handler`: the user's function under a name no argument can shadow (a `use`
+/// alias would also import a prelude macro of the same name, `bench` say). It returns
+/// the user's future as is: nothing is added to it.
+fn forwarder(ep: &Endpoint) -> TokenStream {
+    let h = &ep.handler;
+    let user_fn = &h.ident;
+    let names: Vec<_> = (0..h.args.len())
+        .map(|i| quote::format_ident!("__flyer_a{}", i))
+        .collect();
+    let tys = h.args.iter().map(|a| &a.ty);
+    let ret = &h.ret;
+    if h.is_async {
+        quote! {
+            fn __flyer_handler(#(#names: #tys),*) -> impl ::core::future::Future<Output = #ret> {
+                #user_fn(#(#names),*)
+            }
+        }
+    } else {
+        quote! {
+            fn __flyer_handler(#(#names: #tys),*) -> #ret {
+                #user_fn(#(#names),*)
+            }
+        }
     }
 }
 

@@ -28,8 +28,7 @@ pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let attr = parse::attr(attr, &mut errors);
     let arg_attrs = parse::take_arg_attrs(&mut item);
-    let (controls, attrs): (Vec<_>, Vec<_>) =
-        item.attrs.drain(..).partition(controls::is_control);
+    let (controls, attrs): (Vec<_>, Vec<_>) = item.attrs.drain(..).partition(controls::is_control);
     item.attrs = attrs;
     let endpoint = validate::endpoint(attr, &item, arg_attrs, &controls, &mut errors);
     let mut out = item.into_token_stream();

@@ -38,6 +38,8 @@ pub struct Endpoint {
 pub struct Handler {
     pub ident: Ident,
     pub is_async: bool,
+    /// The return type as written (`()` when none).
+    pub ret: Box<Type>,
     pub args: Vec<Arg>,
     pub output: Output,
 }
@@ -135,6 +137,10 @@ pub fn endpoint(
         handler: Handler {
             ident: item.sig.ident.clone(),
             is_async: item.sig.asyncness.is_some(),
+            ret: match &item.sig.output {
+                ReturnType::Default => Box::new(syn::parse_quote!(())),
+                ReturnType::Type(_, ty) => ty.clone(),
+            },
             args,
             output,
         },

@@ -32,9 +32,7 @@ impl Local {
             .map(|(route, q)| {
                 let r = Route {
                     admitted: Arc::new(Semaphore::new(q.limit as usize)),
-                    running: q
-                        .concurrency
-                        .map(|c| Arc::new(Semaphore::new(c as usize))),
+                    running: q.concurrency.map(|c| Arc::new(Semaphore::new(c as usize))),
                     deadline: q.timeout(config),
                 };
                 (route, r)

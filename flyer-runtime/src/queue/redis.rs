@@ -30,7 +30,9 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use fred::clients::{Client, SubscriberClient};
-use fred::interfaces::{ClientLike, EventInterface, KeysInterface, PubsubInterface, StreamsInterface};
+use fred::interfaces::{
+    ClientLike, EventInterface, KeysInterface, PubsubInterface, StreamsInterface,
+};
 use fred::types::Value;
 use fred::types::scripts::Script;
 use poem::endpoint::BoxEndpoint;
@@ -238,7 +240,10 @@ impl RedisQueue {
             tokio::spawn(renew_loop(Arc::downgrade(&queue)));
             if queue.role != Role::Worker {
                 let settings = config.redis.as_ref().ok_or_else(|| unavailable(redis))?;
-                let subscriber = crate::redis::builder(settings)
+                let mut builder = crate::redis::builder(settings);
+                // Answers arrive in bursts under load; a lagging receiver would drop them.
+                builder.with_performance_config(|p| p.broadcast_channel_capacity = 1 << 16);
+                let subscriber = builder
                     .build_subscriber_client()
                     .map_err(|e| Error::internal("invalid Redis configuration").with_source(e))?;
                 tokio::spawn(listen(Arc::downgrade(&queue), subscriber));
@@ -270,7 +275,12 @@ impl RedisQueue {
         }
     }
 
-    async fn eval(&self, script: &Script, keys: Vec<String>, args: Vec<Value>) -> Result<Value, Error> {
+    async fn eval(
+        &self,
+        script: &Script,
+        keys: Vec<String>,
+        args: Vec<Value>,
+    ) -> Result<Value, Error> {
         let pool = self.redis.connected().await?;
         script
             .evalsha_with_reload(pool.next(), keys, args)
@@ -316,7 +326,12 @@ impl RedisQueue {
                 .eval(
                     &self.scripts.admit,
                     vec![route.keys.leases.clone()],
-                    vec![n(ttl), n(spec.limit.into()), id.clone().into(), n(timeout_ms)],
+                    vec![
+                        n(ttl),
+                        n(spec.limit.into()),
+                        id.clone().into(),
+                        n(timeout_ms),
+                    ],
                 )
                 .await?;
             if admitted.as_u64() != Some(1) {
@@ -335,7 +350,10 @@ impl RedisQueue {
             )));
         }
         // Gateway: enqueue, then wait.
-        let ip = req.extensions().get::<crate::ClientIp>().and_then(|ip| ip.0);
+        let ip = req
+            .extensions()
+            .get::<crate::ClientIp>()
+            .and_then(|ip| ip.0);
         let body = context::body().unwrap_or_default();
         let request_id = context::request_id().unwrap_or_default();
         let task = Task::from_request(
@@ -380,9 +398,8 @@ impl RedisQueue {
             _ => {
                 // The answer may have come while the channel was away: it is kept a while.
                 if let Ok(pool) = self.redis.connected().await
-                    && let Ok(Some(bytes)) = pool
-                        .get::<Option<Vec<u8>>, _>(self.reply_key(&id))
-                        .await
+                    && let Ok(Some(bytes)) =
+                        pool.get::<Option<Vec<u8>>, _>(self.reply_key(&id)).await
                     && let Some(answer) = wire::decode::<Answer>(&bytes)
                 {
                     return Ok(Admission::Answer(answer.into_response()));
@@ -395,12 +412,47 @@ impl RedisQueue {
         }
     }
 
+    /// Delivers to every waiting request the answer already kept for it, if any.
+    async fn sweep(&self) {
+        let ids: Vec<String> = self
+            .waiters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        let Ok(pool) = self.redis.connected().await else {
+            return;
+        };
+        for id in ids {
+            if let Ok(Some(bytes)) = pool.get::<Option<Vec<u8>>, _>(self.reply_key(&id)).await
+                && let Some(answer) = wire::decode::<Answer>(&bytes)
+            {
+                let waiter = self
+                    .waiters
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(answer);
+                }
+            }
+        }
+    }
+
     fn reply_key(&self, id: &str) -> String {
         format!("flyer:{}:reply:{id}", self.namespace)
     }
 
     /// Releases a lease, acknowledges the entry, and delivers the answer, in one script.
-    async fn finish(&self, route: &RouteQueue, id: &str, entry: &str, reply_to: &str, answer: Option<&Answer>) {
+    async fn finish(
+        &self,
+        route: &RouteQueue,
+        id: &str,
+        entry: &str,
+        reply_to: &str,
+        answer: Option<&Answer>,
+    ) {
         // Kept as long as a gateway may still look for it.
         let keep_ms = route.timeout.as_millis() as u64 + 1_000;
         let answer = answer.map(wire::encode).unwrap_or_default();
@@ -423,13 +475,24 @@ impl RedisQueue {
             )
             .await;
         if done.is_err() {
-            tracing::warn!(task = id, "could not finish a task; its lease expires by itself");
+            tracing::warn!(
+                task = id,
+                "could not finish a task; its lease expires by itself"
+            );
         }
     }
 
     /// Runs one delivered task on this worker.
-    async fn run_task(self: Arc<Self>, route: &'static str, entry: String, fields: HashMap<String, Value>, deliveries: u64) {
-        let Some(rq) = self.routes.get(route) else { return };
+    async fn run_task(
+        self: Arc<Self>,
+        route: &'static str,
+        entry: String,
+        fields: HashMap<String, Value>,
+        deliveries: u64,
+    ) {
+        let Some(rq) = self.routes.get(route) else {
+            return;
+        };
         let Some(task) = fields
             .get("t")
             .and_then(|v| v.as_bytes())
@@ -447,15 +510,22 @@ impl RedisQueue {
                 "given up: the request was delivered to workers that all stopped"
             };
             let answer = error_answer(&task, Error::internal(why)).await;
-            self.finish(rq, &task.id, &entry, &task.reply_to, Some(&answer)).await;
+            self.finish(rq, &task.id, &entry, &task.reply_to, Some(&answer))
+                .await;
             return;
         }
-        let Ok(_permit) = Arc::clone(&rq.running).acquire_owned().await else { return };
+        let Ok(_permit) = Arc::clone(&rq.running).acquire_owned().await else {
+            return;
+        };
         let left = self
             .eval(
                 &self.scripts.takeover,
                 vec![rq.keys.leases.clone()],
-                vec![n(LEASE_TTL.as_millis() as u64), task.id.clone().into(), n(deadline)],
+                vec![
+                    n(LEASE_TTL.as_millis() as u64),
+                    task.id.clone().into(),
+                    n(deadline),
+                ],
             )
             .await;
         let left_ms = match left.ok().and_then(|v| v.as_u64()) {
@@ -486,7 +556,8 @@ impl RedisQueue {
             .or_default()
             .remove(&entry);
         self.unhold(route, &task.id);
-        self.finish(rq, &task.id, &entry, &task.reply_to, Some(&answer)).await;
+        self.finish(rq, &task.id, &entry, &task.reply_to, Some(&answer))
+            .await;
     }
 }
 
@@ -594,13 +665,20 @@ async fn renew_loop(queue: std::sync::Weak<RedisQueue>) {
                 .collect()
         };
         for (route, ids) in held {
-            let Some(rq) = queue.routes.get(route) else { continue };
+            let Some(rq) = queue.routes.get(route) else {
+                continue;
+            };
             let mut args: Vec<Value> = vec![n(LEASE_TTL.as_millis() as u64)];
             args.extend(ids.into_iter().map(Value::from));
-            let _ = queue.eval(&queue.scripts.renew, vec![rq.keys.leases.clone()], args).await;
+            let _ = queue
+                .eval(&queue.scripts.renew, vec![rq.keys.leases.clone()], args)
+                .await;
         }
         let entries: Vec<(&'static str, Vec<String>)> = {
-            let running = queue.running_entries.lock().unwrap_or_else(|p| p.into_inner());
+            let running = queue
+                .running_entries
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             running
                 .iter()
                 .filter(|(_, ids)| !ids.is_empty())
@@ -608,10 +686,14 @@ async fn renew_loop(queue: std::sync::Weak<RedisQueue>) {
                 .collect()
         };
         for (route, ids) in entries {
-            let Some(rq) = queue.routes.get(route) else { continue };
+            let Some(rq) = queue.routes.get(route) else {
+                continue;
+            };
             let mut args: Vec<Value> = vec![GROUP.into(), queue.consumer.clone().into()];
             args.extend(ids.into_iter().map(Value::from));
-            let _ = queue.eval(&queue.scripts.touch, vec![rq.keys.stream.clone()], args).await;
+            let _ = queue
+                .eval(&queue.scripts.touch, vec![rq.keys.stream.clone()], args)
+                .await;
         }
     }
 }
@@ -627,14 +709,31 @@ async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: SubscriberClient
     subscriber.connect();
     let subscribe = async {
         loop {
-            if subscriber.wait_for_connect().await.is_ok() && subscriber.subscribe(channel.clone()).await.is_ok() {
+            if subscriber.wait_for_connect().await.is_ok()
+                && subscriber.subscribe(channel.clone()).await.is_ok()
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     };
     subscribe.await;
-    while let Ok(message) = messages.recv().await {
+    loop {
+        let message = match messages.recv().await {
+            Ok(message) => message,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                // Answers were missed: they are also kept under their keys.
+                tracing::warn!(
+                    missed,
+                    "queue answers arrived faster than read; fetching them"
+                );
+                if let Some(queue) = queue.upgrade() {
+                    tokio::spawn(async move { queue.sweep().await });
+                }
+                continue;
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
         let Some(queue) = queue.upgrade() else { return };
         let Some(answer) = message.value.as_bytes().and_then(wire::decode::<Answer>) else {
             continue;
@@ -666,7 +765,9 @@ async fn work_loop(queue: std::sync::Weak<RedisQueue>, reader: Client) {
         if !groups_ready {
             groups_ready = true;
             for rq in q.routes.values() {
-                let made: Result<Value, _> = reader.xgroup_create(&rq.keys.stream, GROUP, "0", true).await;
+                let made: Result<Value, _> = reader
+                    .xgroup_create(&rq.keys.stream, GROUP, "0", true)
+                    .await;
                 if let Err(err) = made
                     && !err.details().contains("BUSYGROUP")
                 {
@@ -685,17 +786,27 @@ async fn work_loop(queue: std::sync::Weak<RedisQueue>, reader: Client) {
             reclaim(&q).await;
         }
         // Read only for routes with a free slot, no more than they can start.
-        let open: Vec<&RouteQueue> = q.routes.values().filter(|r| r.running.available_permits() > 0).collect();
+        let open: Vec<&RouteQueue> = q
+            .routes
+            .values()
+            .filter(|r| r.running.available_permits() > 0)
+            .collect();
         if open.is_empty() {
             drop(q);
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         }
-        let count = open.iter().map(|r| r.running.available_permits()).max().unwrap_or(1) as u64;
+        let count = open
+            .iter()
+            .map(|r| r.running.available_permits())
+            .max()
+            .unwrap_or(1) as u64;
         let streams: Vec<String> = open.iter().map(|r| r.keys.stream.clone()).collect();
         let ids: Vec<&str> = open.iter().map(|_| ">").collect();
-        let by_stream: HashMap<String, &'static str> =
-            open.iter().map(|r| (r.keys.stream.clone(), r.route)).collect();
+        let by_stream: HashMap<String, &'static str> = open
+            .iter()
+            .map(|r| (r.keys.stream.clone(), r.route))
+            .collect();
         let consumer = q.consumer.clone();
         drop(open);
         let read = reader
@@ -712,7 +823,9 @@ async fn work_loop(queue: std::sync::Weak<RedisQueue>, reader: Client) {
         match read {
             Ok(batches) => {
                 for (stream, entries) in batches {
-                    let Some(route) = by_stream.get(&stream).copied() else { continue };
+                    let Some(route) = by_stream.get(&stream).copied() else {
+                        continue;
+                    };
                     for (entry, fields) in entries {
                         tokio::spawn(Arc::clone(&q).run_task(route, entry, fields, 1));
                     }
@@ -744,11 +857,15 @@ async fn reclaim(queue: &Arc<RedisQueue>) {
                 ],
             )
             .await;
-        let Ok(Value::Array(entries)) = claimed else { continue };
+        let Ok(Value::Array(entries)) = claimed else {
+            continue;
+        };
         for entry in entries {
             let Value::Array(parts) = entry else { continue };
             let mut parts = parts.into_iter();
-            let (Some(id), Some(n), Some(Value::Array(flat))) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some(id), Some(n), Some(Value::Array(flat))) =
+                (parts.next(), parts.next(), parts.next())
+            else {
                 continue;
             };
             let Some(id) = id.as_string() else { continue };

@@ -52,7 +52,12 @@ impl Task {
                 .headers()
                 .iter()
                 .filter(|(n, _)| !hop_by_hop(n.as_str()))
-                .map(|(n, v)| (n.as_str().to_owned(), serde_bytes::ByteBuf::from(v.as_bytes())))
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        serde_bytes::ByteBuf::from(v.as_bytes()),
+                    )
+                })
                 .collect(),
             body: body.to_vec(),
             request_id: request_id.to_owned(),
@@ -98,7 +103,12 @@ impl Answer {
             .headers()
             .iter()
             .filter(|(n, _)| !hop_by_hop(n.as_str()))
-            .map(|(n, v)| (n.as_str().to_owned(), serde_bytes::ByteBuf::from(v.as_bytes())))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    serde_bytes::ByteBuf::from(v.as_bytes()),
+                )
+            })
             .collect();
         let body = resp.into_body().into_vec().await.unwrap_or_default();
         Answer {
