@@ -12,6 +12,11 @@ fn demo() -> Command {
     cmd
 }
 
+/// `GET url`, its body as JSON.
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 fn run(args: &[&str]) -> (bool, String, String) {
     let out = demo().args(args).output().expect("run flyer-demo");
     (
@@ -173,14 +178,7 @@ async fn serves_the_demo_over_http() {
     assert!(base.ends_with("/flyer/v1"), "{base}");
     let client = reqwest::Client::new();
 
-    let health: Value = client
-        .get(format!("{base}/health_check"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&client, format!("{base}/health_check")).await;
     assert_eq!(health["code"], 200);
     assert_eq!(health["msg"], "success");
 
@@ -221,32 +219,11 @@ async fn serves_the_demo_over_http() {
         body["data"],
         json!({"id": 3, "name": "item 3", "lang": "fr"})
     );
-    let body: Value = client
-        .get(format!("{base}/items?size=2&prefix=x"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = get_json(&client, format!("{base}/items?size=2&prefix=x")).await;
     assert_eq!(body["data"], json!(["x 1", "x 2"]));
-    let body: Value = client
-        .get(format!("{base}/items"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = get_json(&client, format!("{base}/items")).await;
     assert_eq!(body["data"].as_array().unwrap().len(), 3, "default size");
-    let body: Value = client
-        .get(format!("{base}/sum/100"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = get_json(&client, format!("{base}/sum/100")).await;
     assert_eq!(body["data"], 5050);
 
     for page in ["docs", "redoc"] {
@@ -578,14 +555,7 @@ async fn a_fresh_machine_serves_users_from_sqlite() {
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["name"], "Ada");
-    let list: Value = client
-        .get(format!("{}/users", served.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&client, format!("{}/users", served.base)).await;
     assert_eq!(list["pagination"]["total"], 1, "{list}");
     assert!(dir.path().join("flyer.db").exists());
 }

@@ -120,13 +120,20 @@ impl Ticket {
             let _turn = Self::turn(running).await;
             let out = fut.await;
             drop(held);
-            out
+            Ok(out)
         };
+        Self::within(deadline, work).await
+    }
+
+    async fn within<R>(
+        deadline: Option<Duration>,
+        work: impl Future<Output = Result<R, Error>>,
+    ) -> Result<R, Error> {
         match deadline {
             Some(d) => tokio::time::timeout(d, work)
                 .await
-                .map_err(|_| Self::timed_out(d)),
-            None => Ok(work.await),
+                .map_err(|_| Self::timed_out(d))?,
+            None => work.await,
         }
     }
 
@@ -151,12 +158,7 @@ impl Ticket {
             .await
             .map_err(|err| Error::internal("internal error").with_source(err))
         };
-        match deadline {
-            Some(d) => tokio::time::timeout(d, work)
-                .await
-                .map_err(|_| Self::timed_out(d))?,
-            None => work.await,
-        }
+        Self::within(deadline, work).await
     }
 }
 

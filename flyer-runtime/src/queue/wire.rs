@@ -2,7 +2,7 @@
 //! handler types need no serde bounds) and the HTTP response as the worker made it,
 //! in MessagePack.
 
-use poem::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
+use poem::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use poem::{Request, Response};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,32 @@ fn hop_by_hop(name: &str) -> bool {
     )
 }
 
+type Headers = Vec<(String, serde_bytes::ByteBuf)>;
+
+/// The headers of a message, less the hop-by-hop ones.
+fn carry(headers: &HeaderMap) -> Headers {
+    headers
+        .iter()
+        .filter(|(n, _)| !hop_by_hop(n.as_str()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                serde_bytes::ByteBuf::from(v.as_bytes()),
+            )
+        })
+        .collect()
+}
+
+/// The carried headers that are still valid, as pairs to set.
+fn restore(headers: &Headers) -> impl Iterator<Item = (HeaderName, HeaderValue)> + '_ {
+    headers.iter().filter_map(|(name, value)| {
+        Some((
+            HeaderName::from_bytes(name.as_bytes()).ok()?,
+            HeaderValue::from_bytes(value).ok()?,
+        ))
+    })
+}
+
 /// A request handed to a worker.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Task {
@@ -24,7 +50,7 @@ pub(crate) struct Task {
     pub reply_to: String,
     pub method: String,
     pub uri: String,
-    pub headers: Vec<(String, serde_bytes::ByteBuf)>,
+    pub headers: Headers,
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
     pub request_id: String,
@@ -48,17 +74,7 @@ impl Task {
             reply_to,
             method: req.method().as_str().to_owned(),
             uri: req.original_uri().to_string(),
-            headers: req
-                .headers()
-                .iter()
-                .filter(|(n, _)| !hop_by_hop(n.as_str()))
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        serde_bytes::ByteBuf::from(v.as_bytes()),
-                    )
-                })
-                .collect(),
+            headers: carry(req.headers()),
             body: body.to_vec(),
             request_id: request_id.to_owned(),
             client_ip,
@@ -71,13 +87,8 @@ impl Task {
         let method = Method::from_bytes(self.method.as_bytes()).ok()?;
         let uri: Uri = self.uri.parse().ok()?;
         let mut builder = Request::builder().method(method).uri(uri);
-        for (name, value) in &self.headers {
-            if let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(value),
-            ) {
-                builder = builder.header(n, v);
-            }
+        for (name, value) in restore(&self.headers) {
+            builder = builder.header(name, value);
         }
         Some(builder.body(self.body.clone()))
     }
@@ -88,7 +99,7 @@ impl Task {
 pub(crate) struct Answer {
     pub id: String,
     pub status: u16,
-    pub headers: Vec<(String, serde_bytes::ByteBuf)>,
+    pub headers: Headers,
     #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
     /// The envelope code, when the answer is an envelope.
@@ -99,17 +110,7 @@ impl Answer {
     pub(crate) async fn from_response(id: String, resp: Response) -> Self {
         let status = resp.status().as_u16();
         let code = resp.extensions().get::<EnvelopeCode>().map(|c| c.0);
-        let headers = resp
-            .headers()
-            .iter()
-            .filter(|(n, _)| !hop_by_hop(n.as_str()))
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    serde_bytes::ByteBuf::from(v.as_bytes()),
-                )
-            })
-            .collect();
+        let headers = carry(resp.headers());
         let body = resp.into_body().into_vec().await.unwrap_or_default();
         Answer {
             id,
@@ -124,13 +125,8 @@ impl Answer {
     pub(crate) fn into_response(self) -> Response {
         let mut builder =
             Response::builder().status(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK));
-        for (name, value) in &self.headers {
-            if let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(value),
-            ) {
-                builder = builder.header(n, v);
-            }
+        for (name, value) in restore(&self.headers) {
+            builder = builder.header(name, value);
         }
         let mut resp = builder.body(self.body);
         if let Some(code) = self.code {
