@@ -379,3 +379,47 @@ async fn a_rate_limit_is_shared_by_every_instance() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(get(&url(&b)).await.status, 200, "the bucket refills");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stopped_workers_are_forgotten_by_the_group() {
+    let redis = shared_redis().await;
+    let ns = unique("consumers");
+    let gateway = Probe::start(PROBE, "gateway", SHARED, &ns);
+    let mut first = Probe::start(PROBE, "worker", SHARED, &ns);
+    let quick = format!("{}/probe/quick", gateway.base);
+    // A consumer exists once it was handed a task.
+    assert_eq!(get(&quick).await.status, 200);
+    let stream = format!("flyer:{ns}:q:GET /probe/quick:tasks");
+    // The pids of the workers the group knows (consumer names start with the pid).
+    let known = || async {
+        let info: Vec<Vec<fred::types::Value>> = redis
+            .xinfo_consumers(&stream, "workers")
+            .await
+            .unwrap_or_default();
+        info.iter()
+            .filter_map(|fields| fields.get(1).and_then(|v| v.as_string()))
+            .filter_map(|name| name.split('-').next().and_then(|p| p.parse::<u32>().ok()))
+            .collect::<Vec<u32>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !known().await.contains(&first.pid()) {
+        assert!(Instant::now() < deadline, "the worker never read");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let gone = first.pid();
+    first.kill();
+    let second = Probe::start(PROBE, "worker", SHARED, &ns);
+    assert_eq!(get(&quick).await.status, 200);
+    let deadline = Instant::now() + Duration::from_secs(25);
+    loop {
+        let pids = known().await;
+        if pids == [second.pid()] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the group still knows {pids:?} ({gone} stopped)"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -20,7 +20,8 @@
 //! [`CLAIM_IDLE`] — workers touch the entries they are running to keep them theirs.
 //! Delivery is therefore at least once; a route marked `at_most_once` answers 50000
 //! instead of running a task again, and any task is given up (50000 to its caller)
-//! after [`MAX_DELIVERIES`] deliveries.
+//! after [`MAX_DELIVERIES`] deliveries. The names of stopped workers are dropped from
+//! the group after [`CONSUMER_GONE`].
 //!
 //! **Failing fast.** With Redis unreachable, admission answers 50300 at once; blocking
 //! reads use their own connection, so they never hold up other commands.
@@ -54,6 +55,9 @@ pub const LEASE_TTL: Duration = Duration::from_secs(3);
 const RENEW_EVERY: Duration = Duration::from_secs(1);
 /// How long a delivered task may go untouched before another worker claims it.
 const CLAIM_IDLE: Duration = Duration::from_secs(3);
+/// A consumer with nothing pending and idle this long is forgotten (a stopped worker's
+/// name; a live one that is merely idle comes back by itself on its next read).
+const CONSUMER_GONE: Duration = Duration::from_secs(10);
 /// Deliveries after which a task is given up.
 pub const MAX_DELIVERIES: u64 = 3;
 /// The consumer group of the workers.
@@ -118,6 +122,13 @@ for _, e in ipairs(r[2]) do
     local n = 1
     if p[1] then n = p[1][4] end
     table.insert(out, {e[1], n, e[2]})
+  end
+end
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local info = {}
+  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end
+  if info['name'] ~= ARGV[2] and info['pending'] == 0 and info['idle'] > tonumber(ARGV[5]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
   end
 end
 return out
@@ -706,6 +717,19 @@ async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: SubscriberClient
     };
     let mut messages = subscriber.message_rx();
     let _resubscribe = subscriber.manage_subscriptions();
+    // Answers published while the channel was away are kept under their keys: fetch them
+    // once it is back, instead of at each request's timeout.
+    let mut reconnects = subscriber.reconnect_rx();
+    let sweeper = queue.clone();
+    tokio::spawn(async move {
+        while reconnects.recv().await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            match sweeper.upgrade() {
+                Some(queue) => queue.sweep().await,
+                None => return,
+            }
+        }
+    });
     subscriber.connect();
     let subscribe = async {
         loop {
@@ -854,6 +878,7 @@ async fn reclaim(queue: &Arc<RedisQueue>) {
                     queue.consumer.clone().into(),
                     n(CLAIM_IDLE.as_millis() as u64),
                     n(10),
+                    n(CONSUMER_GONE.as_millis() as u64),
                 ],
             )
             .await;
