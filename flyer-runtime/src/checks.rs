@@ -73,3 +73,50 @@ pub fn assert_response_data<T: ResponseData>() {}
 pub fn assert_into_error<T: IntoError>() {}
 pub fn assert_blocking_arg<T: Blocking>() {}
 pub fn assert_blocking_output<T: Blocking>() {}
+
+/// A type whose use as an endpoint argument can make the endpoint answer these envelope
+/// codes (a `Db` that is down: 50300), so the spec documents them. Implement it for an
+/// extractor of your own:
+///
+/// ```
+/// struct ApiKey(String);
+/// impl flyer_runtime::DeclaresErrors for ApiKey {
+///     const ERRORS: &'static [u32] = &[40100];
+/// }
+/// ```
+pub trait DeclaresErrors {
+    /// The codes.
+    const ERRORS: &'static [u32];
+}
+
+/// The argument type `T`, asked which errors it declares (autoref specialisation: a type
+/// that does not implement [`DeclaresErrors`] falls back to [`NoArgErrors`]).
+pub struct ArgProbe<T: ?Sized>(std::marker::PhantomData<fn() -> Box<T>>);
+
+impl<T: ?Sized> ArgProbe<T> {
+    pub const fn new() -> Self {
+        ArgProbe(std::marker::PhantomData)
+    }
+}
+
+impl<T: ?Sized> Default for ArgProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub trait ArgErrors {
+    fn errors(&self) -> &'static [u32];
+}
+impl<T: DeclaresErrors + ?Sized> ArgErrors for ArgProbe<T> {
+    fn errors(&self) -> &'static [u32] {
+        T::ERRORS
+    }
+}
+
+pub trait NoArgErrors {
+    fn errors(&self) -> &'static [u32] {
+        &[]
+    }
+}
+impl<T: ?Sized> NoArgErrors for &ArgProbe<T> {}

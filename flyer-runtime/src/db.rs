@@ -404,6 +404,11 @@ pub(crate) fn transaction_error(err: TransactionError<DbErr>) -> Error {
     }
 }
 
+/// A route taking `db: Db` answers 50300 while the database is away.
+impl crate::checks::DeclaresErrors for Db {
+    const ERRORS: &'static [u32] = &[crate::error::codes::OVER_CAPACITY];
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};

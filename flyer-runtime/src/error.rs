@@ -41,6 +41,28 @@ pub mod codes {
     pub const OVER_CAPACITY: u32 = 50300;
     /// The handler did not finish in time.
     pub const HANDLER_TIMEOUT: u32 = 50400;
+
+    /// What a code means, in a few words (for the spec).
+    pub fn describe(code: u32) -> &'static str {
+        match code {
+            SUCCESS => "success",
+            REQUEST_VALIDATION => "request validation failed",
+            RESPONSE_VALIDATION => "response validation failed",
+            UPSTREAM_TIMEOUT => "upstream timeout",
+            UNAUTHORIZED => "unauthorized",
+            FORBIDDEN => "forbidden",
+            NOT_FOUND => "not found",
+            METHOD_NOT_ALLOWED => "method not allowed",
+            CLIENT_TOO_SLOW => "client too slow",
+            CONFLICT => "conflict",
+            BODY_TOO_LARGE => "body too large",
+            RATE_LIMITED => "rate limited",
+            INTERNAL => "internal error",
+            OVER_CAPACITY => "over capacity, or a dependency is down",
+            HANDLER_TIMEOUT => "handler timed out",
+            _ => "an error of this service",
+        }
+    }
 }
 
 /// The HTTP status of an envelope code: `code / 100`, except 40001 → 500 and 40002 → 504.

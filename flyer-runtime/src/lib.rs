@@ -63,6 +63,7 @@ pub mod testing;
 mod validation;
 
 pub use app::{App, ServiceInfo};
+pub use checks::DeclaresErrors;
 pub use client_ip::ClientIp;
 pub use config::Config;
 pub use context::{REQUEST_ID_HEADER, request_id};
@@ -97,6 +98,7 @@ pub use validation::Problem;
 /// | `operation_id = "..."` | the spec's `operationId`; default: the function's name |
 /// | `deprecated` | marks the operation deprecated in the spec |
 /// | `hidden` | serves the route but leaves it out of the spec |
+/// | `errors = [40400, 40900]` | envelope codes the handler may answer, documented in the spec (each at its status) |
 ///
 /// The doc comment's first paragraph is the summary; the rest is the description.
 ///

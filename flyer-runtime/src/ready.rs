@@ -38,7 +38,7 @@ pub(crate) struct Readiness {
 /// Answers 200 when every configured dependency answers (the database, and Redis when
 /// configured), else 503 with code 50300, naming the ones that do not in `msg` and
 /// saying why in `data`. Open even when Basic auth is on.
-#[endpoint(GET, "/ready", tag = "health")]
+#[endpoint(GET, "/ready", tag = "health", errors = [50300])]
 async fn ready(deps: Dependencies) -> Result<Readiness> {
     let services = deps.0;
     let database = services.db.check();

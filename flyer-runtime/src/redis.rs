@@ -120,3 +120,8 @@ impl<'a> poem::FromRequest<'a> for Redis {
             })
     }
 }
+
+/// A route taking `redis: Redis` answers 50300 while Redis is away.
+impl crate::checks::DeclaresErrors for Redis {
+    const ERRORS: &'static [u32] = &[crate::error::codes::OVER_CAPACITY];
+}

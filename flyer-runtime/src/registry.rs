@@ -44,6 +44,10 @@ pub struct Registration {
     pub hidden: bool,
     /// Its `#[queued]` and `#[rate_limit]`, if any.
     pub controls: Option<&'static crate::queue::Controls>,
+    /// The envelope codes it declares (`errors = [...]`).
+    pub errors: &'static [u32],
+    /// The codes its arguments' types declare (`DeclaresErrors`).
+    pub arg_errors: fn() -> Vec<u32>,
     pub meta: fn() -> Vec<MetaApi>,
     pub register: fn(&mut Registry),
     pub add_routes: fn(&mut RouteTable),
@@ -145,6 +149,26 @@ fn intern(text: String) -> &'static str {
     leaked
 }
 
+/// A response for each declared code whose status is not documented yet.
+fn document_errors(op: &mut MetaOperation, codes: impl Iterator<Item = u32>) {
+    for code in codes {
+        let status = crate::error::status_of(code).as_u16();
+        if op
+            .responses
+            .responses
+            .iter()
+            .any(|r| r.status == Some(status))
+        {
+            continue;
+        }
+        let what = intern(format!("{code}: {}", crate::error::codes::describe(code)));
+        op.responses
+            .responses
+            .push(envelope::error_response(status, what));
+    }
+    op.responses.responses.sort_by_key(|r| r.status);
+}
+
 /// The responses and words `#[queued]` and `#[rate_limit]` add to an operation.
 fn document_controls(op: &mut MetaOperation, controls: &crate::queue::Controls) {
     let mut notes = Vec::new();
@@ -213,6 +237,10 @@ impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_
                 if let Some(controls) = reg.controls {
                     document_controls(&mut op, controls);
                 }
+                document_errors(
+                    &mut op,
+                    reg.errors.iter().copied().chain((reg.arg_errors)()),
+                );
                 if ERROR_200 {
                     fold_errors_into_200(&mut op);
                 }

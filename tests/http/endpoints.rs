@@ -61,8 +61,12 @@ impl<'a> poem::FromRequest<'a> for Tenant {
     }
 }
 
+impl flyer_runtime::DeclaresErrors for Tenant {
+    const ERRORS: &'static [u32] = &[40300];
+}
+
 /// Who is asking.
-#[endpoint(GET, "/tenant", tag = "params")]
+#[endpoint(GET, "/tenant", tag = "params", errors = [40400, 42200])]
 async fn tenant(tenant: Tenant) -> String {
     tenant.0
 }
@@ -413,4 +417,31 @@ async fn request_ids_are_kept_when_sane_and_generated_otherwise() {
     assert_ne!(a.header("x-request-id"), "bad id!");
     assert_eq!(a.header("x-request-id").len(), 32);
     assert_eq!(a.json["request_id"], a.header("x-request-id"));
+}
+
+#[tokio::test]
+async fn declared_errors_are_documented() {
+    let s = server().await;
+    let spec = get(&s.url("/openapi.json")).await.json;
+    let responses = &spec["paths"]["/flyer/v1/tenant"]["get"]["responses"];
+    for (status, text) in [
+        ("403", "40300: forbidden"),
+        ("404", "40400: not found"),
+        ("422", "42200: "),
+    ] {
+        let described = responses[status]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(described.starts_with(text), "{status}: {described:?}");
+        assert_eq!(
+            responses[status]["content"]["application/json; charset=utf-8"]["schema"]["$ref"],
+            "#/components/schemas/ErrorEnvelope"
+        );
+    }
+    assert!(
+        spec["paths"]["/flyer/v1/widgets/{id}"]["get"]["responses"]
+            .get("404")
+            .is_none(),
+        "only what is declared"
+    );
 }

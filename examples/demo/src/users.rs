@@ -53,7 +53,7 @@ pub struct UserIn {
 /// Create a user.
 ///
 /// 40900 when another user has the email.
-#[endpoint(POST, "/users", tag = "users")]
+#[endpoint(POST, "/users", tag = "users", errors = [40900])]
 pub async fn create_user(db: Db, body: Json<UserIn>) -> Result<User> {
     let Json(body) = body;
     let user = entity::ActiveModel {
@@ -68,7 +68,7 @@ pub async fn create_user(db: Db, body: Json<UserIn>) -> Result<User> {
 }
 
 /// Get a user.
-#[endpoint(GET, "/users/{id}", tag = "users")]
+#[endpoint(GET, "/users/{id}", tag = "users", errors = [40400])]
 pub async fn get_user(db: Db, id: Path<i64>) -> Result<User> {
     entity::Entity::find_by_id(id.0)
         .one(&db)
@@ -114,7 +114,7 @@ fn default_page_size() -> u64 {
 ///
 /// Read and write in one transaction: it commits when the closure returns `Ok`, and
 /// rolls back on an error (a taken email: 40900) or a panic.
-#[endpoint(PUT, "/users/{id}", tag = "users")]
+#[endpoint(PUT, "/users/{id}", tag = "users", errors = [40400, 40900])]
 pub async fn replace_user(db: Db, id: Path<i64>, body: Json<UserIn>) -> Result<User> {
     let Json(body) = body;
     db.transaction(async |tx| {
@@ -132,7 +132,7 @@ pub async fn replace_user(db: Db, id: Path<i64>, body: Json<UserIn>) -> Result<U
 }
 
 /// Delete a user.
-#[endpoint(DELETE, "/users/{id}", tag = "users")]
+#[endpoint(DELETE, "/users/{id}", tag = "users", errors = [40400])]
 pub async fn delete_user(db: Db, id: Path<i64>) -> Result<()> {
     let deleted = entity::Entity::delete_by_id(id.0).exec(&db).await?;
     if deleted.rows_affected == 0 {

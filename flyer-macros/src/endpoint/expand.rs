@@ -100,6 +100,13 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
     let deprecated = ep.deprecated;
     let hidden = ep.hidden;
     let fn_name = user_fn.to_string();
+    let declared = &ep.errors;
+    // What each argument's type says it can cause (a `Db` that is down: 50300), found by
+    // autoref specialisation: types that declare nothing cost nothing.
+    let arg_errors = h.args.iter().map(|a| {
+        let ty = &a.ty;
+        quote!((&#rt::ArgProbe::<#ty>::new()).errors())
+    });
     let line = quote_spanned!(user_fn.span()=> ::core::line!());
 
     quote! {
@@ -138,6 +145,14 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
                     deprecated: #deprecated,
                     hidden: #hidden,
                     controls: #controls_ref,
+                    errors: &[#(#declared),*],
+                    arg_errors: || {
+                        #[allow(unused_imports)]
+                        use #rt::{ArgErrors as _, NoArgErrors as _};
+                        let mut all: ::std::vec::Vec<u32> = ::std::vec::Vec::new();
+                        #( all.extend_from_slice(#arg_errors); )*
+                        all
+                    },
                     meta: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::meta,
                     register: <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::register,
                     add_routes: |table| #rt::poem_openapi::OpenApi::add_routes(__FlyerEndpoint, table),

@@ -15,6 +15,7 @@ pub const KEYS: &[&str] = &[
     "operation_id",
     "deprecated",
     "hidden",
+    "errors",
 ];
 
 /// The attribute as written.
@@ -38,6 +39,7 @@ pub struct Options {
     pub operation_id: Option<LitStr>,
     pub deprecated: Option<bool>,
     pub hidden: Option<bool>,
+    pub errors: Option<Vec<u32>>,
 }
 
 /// `["a", "b"]`, `("a", "b")` or `tags("a", "b")`.
@@ -105,6 +107,29 @@ fn check_value(key: &str, meta: &Meta, errors: &mut Errors) -> bool {
         ("deprecated" | "hidden", _) => Some(format!(
             "`{key}` is a flag: write `{key}` alone, or `{key} = true` / `{key} = false`"
         )),
+        ("errors", Meta::NameValue(nv)) => match &nv.value {
+            Expr::Array(list) => {
+                for item in &list.elems {
+                    let code = match item {
+                        Expr::Lit(syn::ExprLit {
+                            lit: Lit::Int(i), ..
+                        }) => i.base10_parse::<u32>().ok(),
+                        _ => None,
+                    };
+                    if !code.is_some_and(is_error_code) {
+                        errors.at(
+                            item,
+                            "not an error code: write envelope codes such as 40400 or 50300 (HTTP status = code / 100, 4xx or 5xx)",
+                        );
+                    }
+                }
+                None
+            }
+            _ => Some("`errors` takes a list of codes: `errors = [40400, 40900]`".to_owned()),
+        },
+        ("errors", _) => {
+            Some("`errors` takes a list of codes: `errors = [40400, 40900]`".to_owned())
+        }
         _ => None,
     };
     match problem {
@@ -232,6 +257,11 @@ pub fn attr(tokens: TokenStream, errors: &mut Errors) -> Attr {
         attr.options = options;
     }
     attr
+}
+
+/// An envelope code whose status (`code / 100`, or Flyer's 40001/40002) is 4xx or 5xx.
+fn is_error_code(code: u32) -> bool {
+    code == 40001 || code == 40002 || (40000..60000).contains(&code)
 }
 
 fn is_method_name(s: &str) -> bool {

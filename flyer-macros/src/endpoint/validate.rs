@@ -29,6 +29,8 @@ pub struct Endpoint {
     pub operation_id: String,
     pub deprecated: bool,
     pub hidden: bool,
+    /// Envelope codes the handler declares it can answer (`errors = [...]`).
+    pub errors: Vec<u32>,
     pub queued: Option<Queued>,
     pub rate_limit: Option<RateLimit>,
     pub handler: Handler,
@@ -132,6 +134,7 @@ pub fn endpoint(
         operation_id,
         deprecated: opts.deprecated.unwrap_or(false),
         hidden: opts.hidden.unwrap_or(false),
+        errors: opts.errors.unwrap_or_default(),
         queued,
         rate_limit,
         handler: Handler {
