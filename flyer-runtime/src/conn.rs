@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::context;
-use crate::error::{Error, codes};
+use crate::error::Error;
 
 /// The clock of one connection.
 #[derive(Clone, Copy)]
@@ -343,10 +343,9 @@ async fn answer_too_slow(stream: &TcpStream, limit: Duration) {
         json: false,
     };
     let body = context::scope(current, async {
-        let resp = poem::IntoResponse::into_response(Error::new(
-            codes::CLIENT_TOO_SLOW,
-            format!("the request headers did not arrive within {limit:?}"),
-        ));
+        let resp = poem::IntoResponse::into_response(Error::client_too_slow(format!(
+            "the request headers did not arrive within {limit:?}"
+        )));
         let status = resp.status();
         let id = context::request_id().unwrap_or_default();
         let body = resp.into_body().into_bytes().await.unwrap_or_default();

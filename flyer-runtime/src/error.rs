@@ -133,6 +133,22 @@ impl Error {
     pub fn not_found(msg: impl Into<Cow<'static, str>>) -> Self {
         Self::new(codes::NOT_FOUND, msg)
     }
+    /// 40500: the route does not answer this method.
+    pub fn method_not_allowed(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::METHOD_NOT_ALLOWED, msg)
+    }
+    /// 40800: the client was too slow to send its request.
+    pub fn client_too_slow(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::CLIENT_TOO_SLOW, msg)
+    }
+    /// 41300: the body is too large.
+    pub fn body_too_large(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::BODY_TOO_LARGE, msg)
+    }
+    /// 50400: the work did not finish in time.
+    pub fn handler_timeout(msg: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(codes::HANDLER_TIMEOUT, msg)
+    }
     /// 40900: conflict with the current state.
     pub fn conflict(msg: impl Into<Cow<'static, str>>) -> Self {
         Self::new(codes::CONFLICT, msg)
@@ -265,6 +281,29 @@ impl fmt::Display for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_constructor_has_its_code_and_status() {
+        let cases = [
+            (Error::bad_request("x"), 40000, 400),
+            (Error::response_validation("x"), 40001, 500),
+            (Error::upstream_timeout("x"), 40002, 504),
+            (Error::unauthorized("x"), 40100, 401),
+            (Error::forbidden("x"), 40300, 403),
+            (Error::not_found("x"), 40400, 404),
+            (Error::method_not_allowed("x"), 40500, 405),
+            (Error::client_too_slow("x"), 40800, 408),
+            (Error::conflict("x"), 40900, 409),
+            (Error::body_too_large("x"), 41300, 413),
+            (Error::rate_limited("x"), 42900, 429),
+            (Error::internal("x"), 50000, 500),
+            (Error::over_capacity("x"), 50300, 503),
+            (Error::handler_timeout("x"), 50400, 504),
+        ];
+        for (err, code, status) in cases {
+            assert_eq!((err.code(), err.status().as_u16()), (code, status));
+        }
+    }
 
     #[test]
     fn statuses_follow_the_code() {

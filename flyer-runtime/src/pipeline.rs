@@ -130,21 +130,17 @@ impl Pipeline {
                 });
                 Error::internal("internal error").into_response()
             }
-            Err(_) => Error::new(
-                codes::HANDLER_TIMEOUT,
-                format!("the handler did not answer within {:?}", self.timeout),
-            )
+            Err(_) => Error::handler_timeout(format!(
+                "the handler did not answer within {:?}",
+                self.timeout
+            ))
             .into_response(),
         }
     }
 }
 
 fn too_large(limit: usize) -> Response {
-    Error::new(
-        codes::BODY_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-    .into_response()
+    Error::body_too_large(format!("the request body is larger than {limit} bytes")).into_response()
 }
 
 fn is_json(req: &Request) -> bool {

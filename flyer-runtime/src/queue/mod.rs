@@ -23,7 +23,7 @@ use poem::{IntoResponse, Request, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::{Config, QueueBackend};
-use crate::error::{Error, codes};
+use crate::error::Error;
 use crate::rate_limit::{RateKey, RateLimitSpec};
 use crate::registry::Registration;
 use crate::services::Services;
@@ -102,10 +102,7 @@ impl Ticket {
     }
 
     fn timed_out(deadline: Duration) -> Error {
-        Error::new(
-            codes::HANDLER_TIMEOUT,
-            format!("not answered within {deadline:?}"),
-        )
+        Error::handler_timeout(format!("not answered within {deadline:?}"))
     }
 
     /// Runs an async handler. On timeout the handler is dropped (it stops there), and

@@ -415,10 +415,10 @@ impl RedisQueue {
                 {
                     return Ok(Admission::Answer(answer.into_response()));
                 }
-                Err(Error::new(
-                    crate::error::codes::HANDLER_TIMEOUT,
-                    format!("not answered within {:?}", route.timeout),
-                ))
+                Err(Error::handler_timeout(format!(
+                    "not answered within {:?}",
+                    route.timeout
+                )))
             }
         }
     }
@@ -600,11 +600,9 @@ async fn execute(
         match tokio::time::timeout(left, futures_util::FutureExt::catch_unwind(fut)).await {
             Ok(Ok(resp)) => resp,
             Ok(Err(_)) => Error::internal("internal error").into_response(),
-            Err(_) => Error::new(
-                crate::error::codes::HANDLER_TIMEOUT,
-                format!("not answered within {left:?}"),
-            )
-            .into_response(),
+            Err(_) => {
+                Error::handler_timeout(format!("not answered within {left:?}")).into_response()
+            }
         }
     };
     let resp = context::scope(current, run).await;
