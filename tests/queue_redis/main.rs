@@ -47,6 +47,19 @@ async fn barrier(redis: &Client, key: &str, n: usize) -> Vec<u32> {
     }
 }
 
+/// Waits until `admitted()` says a request got a permit again, within [`LEASE_BACK`] of
+/// the kill.
+async fn permits_back(killed: Instant, mut admitted: impl AsyncFnMut() -> bool) {
+    while !admitted().await {
+        assert!(
+            killed.elapsed() < LEASE_BACK,
+            "permits still taken {:?} after the kill",
+            killed.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn spawn_get(url: String) -> tokio::task::JoinHandle<flyer_tests::Answer> {
     tokio::spawn(async move { get(&url).await })
 }
@@ -118,18 +131,11 @@ async fn permits_of_a_killed_gateway_come_back() {
         .build()
         .unwrap();
     // Admitted means: not refused at once (with no worker, it then waits).
-    loop {
-        match client.get(url(&other.base)).send().await {
-            Ok(resp) if resp.status() == 503 => {}
-            _ => break,
-        }
-        assert!(
-            killed.elapsed() < LEASE_BACK,
-            "permits still taken {:?} after the kill",
-            killed.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    permits_back(
+        killed,
+        async || !matches!(client.get(url(&other.base)).send().await, Ok(r) if r.status() == 503),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -147,17 +153,7 @@ async fn permits_of_a_killed_instance_running_handlers_come_back() {
     assert_eq!(get(&probe).await.status, 503);
     doomed.kill();
     let killed = Instant::now();
-    loop {
-        if get(&probe).await.status == 200 {
-            break;
-        }
-        assert!(
-            killed.elapsed() < LEASE_BACK,
-            "permits still taken {:?} after the kill",
-            killed.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    permits_back(killed, async || get(&probe).await.status == 200).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
