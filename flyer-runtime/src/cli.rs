@@ -2,14 +2,17 @@
 //! without starting it.
 
 use std::io::Write;
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use tokio::net::TcpListener;
 
+use crate::api::registry;
 use crate::app::{App, ServiceInfo};
 use crate::config::Config;
-use crate::migrate::Migrations;
-use crate::registry;
-use crate::server;
+use crate::data::migrate::{self, Migrations};
+use crate::http::server;
+use crate::observe;
 
 #[derive(Parser)]
 #[command(
@@ -37,7 +40,7 @@ enum Command {
     /// Run the service's database migrations: up, down, status or fresh.
     Migrate {
         #[command(subcommand)]
-        action: crate::migrate::Action,
+        action: migrate::Action,
     },
 }
 
@@ -69,9 +72,9 @@ pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
         app = app.with_migrations(migrations);
     }
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => return server::run(app),
+        Command::Serve => return serve(app),
         Command::Migrate { action } => {
-            return crate::migrate::command(info.name, app.config(), migrations, action);
+            return migrate::command(info.name, &app.config().db, migrations, action);
         }
         Command::Routes => print_routes(&app),
         Command::Config => write!(std::io::stdout(), "{}", app.config().describe()),
@@ -86,6 +89,49 @@ pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
             1
         }
     }
+}
+
+/// Builds the runtime and serves `app` until SIGTERM or SIGINT; returns the exit code.
+fn serve(app: App) -> i32 {
+    observe::init_logging(app.config().log.level);
+    let settings = app.config().server.clone();
+    let runtime = match server::runtime(&settings) {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the tokio runtime: {err}");
+            return 1;
+        }
+    };
+    let code = runtime.block_on(async {
+        let endpoint = match app.endpoint() {
+            Ok(endpoint) => endpoint,
+            Err(err) => {
+                eprintln!("{err}");
+                return 1;
+            }
+        };
+        let listener = match TcpListener::bind((settings.host, settings.port)).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                eprintln!(
+                    "cannot listen on {}:{} (flyer_host, flyer_port): {err}",
+                    settings.host, settings.port
+                );
+                return 1;
+            }
+        };
+        if let Ok(local) = listener.local_addr() {
+            tracing::info!(
+                "listening on http://{local}{prefix} (docs: {prefix}/docs)",
+                prefix = app.config().prefix()
+            );
+        }
+        server::serve(listener, endpoint, &settings, server::shutdown_signal()).await;
+        0
+    });
+    // Blocking handlers still running after the graceful timeout are not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    code
 }
 
 fn print_routes(app: &App) -> std::io::Result<()> {

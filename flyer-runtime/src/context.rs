@@ -82,6 +82,14 @@ pub fn request_id() -> Option<Arc<str>> {
     CURRENT.try_with(|c| Arc::clone(&c.id)).ok()
 }
 
+/// Whether a message with these headers carries JSON.
+pub(crate) fn is_json(headers: &poem::http::HeaderMap) -> bool {
+    headers
+        .get(poem::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json"))
+}
+
 pub(crate) fn header_value(id: &str) -> HeaderValue {
     // Sane ids and UUIDs are visible ASCII, always valid header values.
     HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("invalid"))

@@ -37,45 +37,35 @@
 
 extern crate self as flyer_runtime;
 
-mod access_log;
+mod api;
 mod app;
-mod auth;
-pub(crate) mod checks;
 mod cli;
-mod client_ip;
 pub mod config;
-mod conn;
 mod context;
-pub mod db;
-mod envelope;
+mod data;
 pub mod error;
-mod health;
-pub mod migrate;
-mod pipeline;
+mod extract;
+mod http;
+mod observe;
 mod queue;
 mod rate_limit;
-mod ready;
-pub mod redis;
-mod registry;
-mod server;
-mod services;
 pub mod testing;
-mod validation;
 
+pub use api::check::StartupError;
+pub use api::checks::DeclaresErrors;
+pub use api::page::Page;
+pub use api::validation::Problem;
 pub use app::{App, ServiceInfo};
-pub use checks::DeclaresErrors;
-pub use client_ip::ClientIp;
 pub use config::Config;
 pub use context::{REQUEST_ID_HEADER, request_id};
+pub use data::{db, migrate, redis};
 pub use db::Db;
-pub use envelope::Page;
 pub use error::{Error, Result};
-pub use registry::StartupError;
+pub use extract::client_ip::ClientIp;
 /// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
 pub use sea_orm;
 /// sea-orm-migration, for the service's `Migrator`.
 pub use sea_orm_migration;
-pub use validation::Problem;
 
 /// Turns a free function into a documented HTTP operation of the service.
 ///
@@ -271,12 +261,12 @@ pub mod prelude {
 /// Used by the code `#[endpoint]` and `serve!` generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::checks::*;
+    pub use crate::api::checks::*;
+    pub use crate::api::envelope::{NoData, Reply};
+    pub use crate::api::registry::Registration;
+    pub use crate::api::spec::{Controls, QueueSpec, RateKey, RateLimitSpec};
     pub use crate::cli::{main, main_with};
-    pub use crate::envelope::{NoData, Reply};
-    pub use crate::queue::{Admission, Controls, QueueSpec, Ticket, admit};
-    pub use crate::rate_limit::{RateKey, RateLimitSpec};
-    pub use crate::registry::Registration;
+    pub use crate::queue::{Admission, Ticket, admit};
     pub use ::inventory;
     pub use ::poem;
     pub use ::poem_openapi;

@@ -7,9 +7,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::{App, ServiceInfo};
-use crate::config::{Config, ConfigError};
-use crate::migrate::Migrations;
-use crate::server;
+use crate::config::{Config, ConfigErrors};
+use crate::data::migrate::Migrations;
+use crate::http::server;
 
 /// The identity test servers give their spec.
 const INFO: ServiceInfo = ServiceInfo {
@@ -28,7 +28,7 @@ pub struct TestServer {
 }
 
 /// The default configuration with these variables set, listening on `127.0.0.1:0`.
-pub fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+pub fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
     Config::from_lookup(|name| match name {
         "flyer_host" => Some("127.0.0.1".to_owned()),
         "flyer_port" => Some("0".to_owned()),
@@ -75,7 +75,7 @@ impl TestServer {
     async fn with_app(app: App) -> Self {
         let config = app.config();
         let prefix = config.prefix();
-        let listener = TcpListener::bind((config.host, config.port))
+        let listener = TcpListener::bind((config.server.host, config.server.port))
             .await
             .expect("bind the test server");
         let addr = listener.local_addr().expect("a local address");
@@ -85,7 +85,7 @@ impl TestServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            server::serve(listener, endpoint, app.config(), shutdown).await;
+            server::serve(listener, endpoint, &app.config().server, shutdown).await;
         });
         TestServer {
             addr,

@@ -18,7 +18,7 @@ fn a_bad_db_url_is_a_clear_error_without_the_password() {
         ("mysql://app:hunter2@", "empty host"),
     ] {
         let err = testing::config(&[("flyer_db_url", url)]).unwrap_err();
-        assert_eq!(err.var, "flyer_db_url");
+        assert_eq!(err.first().var, "flyer_db_url");
         let msg = err.to_string();
         assert!(msg.contains("flyer_db_url"), "{msg}");
         assert!(msg.contains(expected), "{url}: {msg}");
@@ -75,7 +75,7 @@ fn bad_pool_values_name_their_variable() {
         ("flyer_db_port", "99999"),
     ] {
         let err = testing::config(&[(var, value)]).unwrap_err();
-        assert_eq!(err.var, var, "{err}");
+        assert_eq!(err.first().var, var, "{err}");
         assert!(err.to_string().contains(value), "{err}");
     }
 }

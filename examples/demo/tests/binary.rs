@@ -438,10 +438,11 @@ async fn sigterm_lets_in_flight_requests_finish() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queued_demo_route_refuses_beyond_its_limit() {
-    // 64 blocking threads: requests admitted to /sync-test (0.2 s each) pile up, holding
-    // their permits while they wait for a thread.
+    // 16 blocking threads: requests admitted to /sync-test (0.2 s each) pile up, holding
+    // their permits while they wait for a thread; the 320 admitted take 4 s to drain, so
+    // the 400 requests arrive while the route is full even on a busy machine.
     let served = Served::start_with(
-        &[("flyer_threads", "64"), ("flyer_queue_timeout", "30")],
+        &[("flyer_threads", "16"), ("flyer_queue_timeout", "30")],
         None,
     );
     let client = reqwest::Client::new();

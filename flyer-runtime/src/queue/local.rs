@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use super::{Admission, QueueSpec, Ticket, over_capacity};
+use super::{Admission, Ticket, over_capacity};
+use crate::api::spec::{self, Controls, QueueSpec};
 use crate::config::Config;
 use crate::error::Error;
-use crate::registry::Registration;
 
 struct Route {
     /// Permits for admitted requests (running or waiting to run).
@@ -24,16 +24,13 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    pub(crate) fn new(config: &Config, regs: &[&'static Registration]) -> Self {
-        let routes = regs
-            .iter()
-            .filter_map(|r| r.controls)
-            .filter_map(|c| c.queue.as_ref().map(|q| (c.route, q)))
+    pub(crate) fn new(config: &Config, controls: &[&'static Controls]) -> Self {
+        let routes = spec::queues(controls)
             .map(|(route, q)| {
                 let r = Route {
                     admitted: Arc::new(Semaphore::new(q.limit as usize)),
                     running: q.concurrency.map(|c| Arc::new(Semaphore::new(c as usize))),
-                    deadline: q.timeout(config),
+                    deadline: q.timeout_or(config.queue.timeout),
                 };
                 (route, r)
             })

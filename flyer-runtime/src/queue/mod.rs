@@ -12,7 +12,6 @@
 
 pub(crate) mod local;
 pub(crate) mod redis;
-pub(crate) mod wire;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,36 +21,12 @@ use poem::http::{HeaderValue, header};
 use poem::{IntoResponse, Request, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::api::spec::Controls;
 use crate::config::{Config, QueueBackend};
+use crate::data::redis::Redis;
 use crate::error::Error;
-use crate::rate_limit::{RateKey, RateLimitSpec};
-use crate::registry::Registration;
-use crate::services::Services;
-
-/// The `#[queued]` and `#[rate_limit]` of one route, as the macro writes them.
-#[doc(hidden)]
-pub struct Controls {
-    /// `METHOD /path/{template}`: what the limits are keyed by, never the concrete URL.
-    pub route: &'static str,
-    pub queue: Option<QueueSpec>,
-    pub rate_limit: Option<RateLimitSpec>,
-}
-
-/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once)]`.
-#[doc(hidden)]
-pub struct QueueSpec {
-    pub limit: u32,
-    pub timeout_ms: Option<u64>,
-    pub concurrency: Option<u32>,
-    pub at_most_once: bool,
-}
-
-impl QueueSpec {
-    pub(crate) fn timeout(&self, config: &Config) -> Duration {
-        self.timeout_ms
-            .map_or(config.queue_timeout, Duration::from_millis)
-    }
-}
+use crate::extract::state::Resources;
+use crate::rate_limit::RateLimits;
 
 /// What the generated operation does with a request.
 #[doc(hidden)]
@@ -181,14 +156,14 @@ impl Queues {
     pub(crate) fn start(
         config: &Config,
         namespace: &str,
-        redis: Option<&crate::redis::Redis>,
-        regs: &[&'static Registration],
+        redis: Option<&Redis>,
+        controls: &[&'static Controls],
     ) -> Result<Self, Error> {
-        match (config.queue_backend, redis) {
+        match (config.queue.backend, redis) {
             (QueueBackend::Redis, Some(redis)) => Ok(Queues::Redis(redis::RedisQueue::start(
-                config, namespace, redis, regs,
+                config, namespace, redis, controls,
             )?)),
-            _ => Ok(Queues::Local(local::Local::new(config, regs))),
+            _ => Ok(Queues::Local(local::Local::new(config, controls))),
         }
     }
 }
@@ -196,43 +171,25 @@ impl Queues {
 /// Admits (or refuses) a request of a controlled route.
 #[doc(hidden)]
 pub async fn admit(controls: &'static Controls, req: &Request) -> Admission {
-    let Some(services) = req.extensions().get::<Arc<Services>>() else {
+    let Some(resources) = req.extensions().get::<Arc<Resources>>() else {
         return Admission::Run(Ticket::free());
     };
     if let Some(spec) = &controls.rate_limit
         && req.extensions().get::<Admitted>().is_none()
-        && let Err(err) = services.rate_limits.check(controls.route, spec, req).await
+        && let Some(limits) = resources.get::<RateLimits>()
+        && let Err(err) = limits.check(controls.route, spec, req).await
     {
         return Admission::Answer(err.into_response());
     }
-    let Some(spec) = &controls.queue else {
+    let (Some(spec), Some(queues)) = (&controls.queue, resources.get::<Queues>()) else {
         return Admission::Run(Ticket::free());
     };
-    let result = match &services.queues {
+    let result = match queues {
         Queues::Local(local) => local.enter(controls.route, spec),
         Queues::Redis(queue) => queue.enter(controls, spec, req).await,
     };
     match result {
         Ok(admission) => admission,
         Err(err) => Admission::Answer(err.into_response()),
-    }
-}
-
-/// The rate-limit key of `req`.
-pub(crate) fn rate_key(key: &RateKey, req: &Request) -> String {
-    match key {
-        RateKey::Global => String::new(),
-        RateKey::Ip => req
-            .extensions()
-            .get::<crate::ClientIp>()
-            .and_then(|ip| ip.0)
-            .map(|ip| ip.to_string())
-            .unwrap_or_default(),
-        RateKey::Header(name) => req
-            .headers()
-            .get(*name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
     }
 }

@@ -1,0 +1,142 @@
+//! Start-up checks of the registered endpoints: what poem-openapi would get wrong
+//! silently or with a bare panic — a duplicate route, operation id or schema name — is
+//! refused with a message naming both functions and where they are.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use poem_openapi::registry::{MetaParamIn, Registry};
+
+use super::registry::Registration;
+use crate::error::panic_message;
+
+/// Why the registered endpoints cannot be served; every problem found, one a line.
+#[derive(Debug)]
+pub struct StartupError(pub Vec<String>);
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "flyer cannot start:")?;
+        for problem in &self.0 {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+/// `/users/{id}` → `/users/{}`: the shape the router matches on.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn vars(path: &str) -> HashSet<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .collect()
+}
+
+/// Checks `regs` for what would route or document wrongly: a duplicate method + path,
+/// the same route written with different parameter names, a duplicate operation id, two
+/// types with one schema name, and a path parameter missing from the path.
+pub fn check(regs: &[&Registration]) -> Result<(), StartupError> {
+    let mut problems = Vec::new();
+    let mut routes: HashMap<(&str, String), &Registration> = HashMap::new();
+    let mut shapes: HashMap<String, &Registration> = HashMap::new();
+    let mut operation_ids: HashMap<&str, &Registration> = HashMap::new();
+    let mut schemas: HashMap<String, (&'static str, &Registration)> = HashMap::new();
+
+    for reg in regs {
+        let shape = shape(reg.path);
+        if let Some(first) = routes.insert((reg.method, shape.clone()), reg) {
+            problems.push(format!(
+                "duplicate route {} {}: defined by {} and by {}",
+                reg.method,
+                reg.path,
+                first.named(),
+                reg.named()
+            ));
+        }
+        match shapes.get(&shape) {
+            Some(first) if first.path != reg.path => problems.push(format!(
+                "{} {} of {} and {} {} of {} are one route with different parameter names; use the same names",
+                first.method,
+                first.path,
+                first.named(),
+                reg.method,
+                reg.path,
+                reg.named()
+            )),
+            Some(_) => {}
+            None => {
+                shapes.insert(shape, reg);
+            }
+        }
+        if let Some(first) = operation_ids.insert(reg.operation_id, reg) {
+            problems.push(format!(
+                "duplicate operation id `{}`: used by {} and by {}; set `operation_id = \"...\"` on one",
+                reg.operation_id,
+                first.named(),
+                reg.named()
+            ));
+        }
+        let path_vars = vars(reg.path);
+        for (_, op) in reg.operations() {
+            for param in op.params.iter().filter(|p| p.in_type == MetaParamIn::Path) {
+                if !path_vars.contains(param.name.as_str()) {
+                    problems.push(format!(
+                        "{}: the argument `{}` is a path parameter, but {} has no `{{{}}}`",
+                        reg.named(),
+                        param.name,
+                        reg.path,
+                        param.name
+                    ));
+                }
+            }
+        }
+        let mut registry = Registry::new();
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| (reg.register)(&mut registry))) {
+            problems.push(format!(
+                "the types of {} cannot be documented: {}",
+                reg.named(),
+                panic_message(&*panic)
+            ));
+            continue;
+        }
+        for (name, schema) in registry.schemas {
+            let Some(ty) = schema.rust_typename else {
+                continue;
+            };
+            match schemas.get(&name) {
+                Some((first_ty, first)) if *first_ty != ty => problems.push(format!(
+                    "two types have the schema name `{name}`: `{first_ty}` (used by {}) and `{ty}` (used by {}); rename one with #[oai(rename = \"...\")]",
+                    first.named(),
+                    reg.named()
+                )),
+                Some(_) => {}
+                None => {
+                    schemas.insert(name, (ty, reg));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shapes() {
+        assert_eq!(super::shape("/users/{id}/x"), "/users/{}/x");
+        assert_eq!(super::shape("/"), "/");
+    }
+}

@@ -1,0 +1,224 @@
+//! The application, assembled: the collected API under `{flyer_base_url}/{flyer_version}`
+//! with its docs, the dependencies it holds (database, Redis, queues, rate limits), and
+//! the pipeline every request goes through.
+
+mod probes;
+
+use std::sync::Arc;
+
+use poem::endpoint::BoxEndpoint;
+use poem::{Endpoint, EndpointExt, Request, Response, Route};
+use poem_openapi::OpenApiService;
+
+use crate::api::check::{StartupError, check};
+use crate::api::open;
+use crate::api::openapi::Endpoints;
+use crate::api::registry;
+use crate::api::spec::Controls;
+use crate::config::{Config, Role};
+use crate::data::db::Db;
+use crate::data::migrate::{self, Migrations};
+use crate::data::redis::Redis;
+use crate::extract::state::Resources;
+use crate::http::pipeline::Pipeline;
+use crate::queue::Queues;
+use crate::rate_limit::RateLimits;
+
+/// The service's name, version and description, from its `Cargo.toml` (see `serve!`).
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceInfo {
+    /// `CARGO_PKG_NAME`.
+    pub name: &'static str,
+    /// `CARGO_PKG_VERSION`.
+    pub version: &'static str,
+    /// `CARGO_PKG_DESCRIPTION`, when set.
+    pub description: Option<&'static str>,
+}
+
+/// A service: its identity and configuration, from which the spec and the HTTP endpoint
+/// are built.
+pub struct App {
+    info: ServiceInfo,
+    config: Config,
+    /// The service's migrations, run at start-up when `flyer_db_migrate` is on.
+    migrations: Option<Migrations>,
+}
+
+/// Calls `$self.$method::<AUTH, ERROR_200>()` with the flags of the configuration: the
+/// spec documents Basic auth and `flyer_error_status=200` only when they are in force.
+macro_rules! with_spec_flags {
+    ($self:ident.$method:ident()) => {
+        match (
+            $self.config.server.auth.is_some(),
+            $self.config.server.error_status_200,
+        ) {
+            (false, false) => $self.$method::<false, false>(),
+            (false, true) => $self.$method::<false, true>(),
+            (true, false) => $self.$method::<true, false>(),
+            (true, true) => $self.$method::<true, true>(),
+        }
+    };
+}
+
+impl App {
+    /// An application of every registered endpoint.
+    pub fn new(info: ServiceInfo, config: Config) -> Self {
+        App {
+            info,
+            config,
+            migrations: None,
+        }
+    }
+
+    /// Registers the service's migrations (what `serve!(migrator = M)` does).
+    pub fn with_migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = Some(migrations);
+        self
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn api<const AUTH: bool, const ERROR_200: bool>(
+        &self,
+    ) -> OpenApiService<Endpoints<AUTH, ERROR_200>, ()> {
+        let api = OpenApiService::new(Endpoints, self.info.name, self.info.version)
+            .url_prefix(self.config.prefix());
+        match self.info.description.filter(|d| !d.is_empty()) {
+            Some(description) => api.description(description),
+            None => api,
+        }
+    }
+
+    fn json<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
+        self.api::<AUTH, ERROR_200>().spec()
+    }
+
+    fn yaml<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
+        self.api::<AUTH, ERROR_200>().spec_yaml()
+    }
+
+    /// The OpenAPI document as JSON.
+    pub fn spec_json(&self) -> String {
+        with_spec_flags!(self.json())
+    }
+
+    /// The OpenAPI document as YAML.
+    pub fn spec_yaml(&self) -> String {
+        with_spec_flags!(self.yaml())
+    }
+
+    fn routes<const AUTH: bool, const ERROR_200: bool>(&self) -> Route {
+        let prefix = self.config.prefix();
+        let api = self.api::<AUTH, ERROR_200>();
+        let docs = api.swagger_ui();
+        let redoc = api.redoc();
+        let spec = api.spec_endpoint();
+        Route::new()
+            .nest(format!("{prefix}/docs"), docs)
+            .nest(format!("{prefix}/redoc"), redoc)
+            .at(format!("{prefix}/openapi.json"), spec)
+            .nest(if prefix.is_empty() { "/" } else { &prefix }, api)
+    }
+
+    /// The dependencies of the service: connected in the background, handed to every
+    /// request. Must run inside a tokio runtime.
+    fn resources(&self, controls: &[&'static Controls]) -> Result<Arc<Resources>, StartupError> {
+        let fail = |err: crate::Error| StartupError(vec![err.to_string()]);
+        let namespace = self
+            .config
+            .queue
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.info.name.to_owned());
+        let redis = self
+            .config
+            .redis
+            .as_ref()
+            .map(Redis::connect)
+            .transpose()
+            .map_err(fail)?;
+        let queues =
+            Queues::start(&self.config, &namespace, redis.as_ref(), controls).map_err(fail)?;
+        let rate_limits = RateLimits::new(&self.config, &namespace, redis.as_ref(), controls);
+        let db = Db::connect(&self.config.db);
+        migrate::at_startup(&db, self.migrations);
+        let mut resources = Resources::default();
+        resources.insert(db);
+        if let Some(redis) = redis {
+            resources.insert(redis);
+        }
+        resources.insert(queues);
+        resources.insert(rate_limits);
+        Ok(Arc::new(resources))
+    }
+
+    /// Checks the registered endpoints, connects to the configured dependencies (in the
+    /// background), then builds the endpoint that serves them, with `/docs` (Swagger
+    /// UI), `/redoc` and `/openapi.json` beside them, behind the request pipeline. Must
+    /// run inside a tokio runtime.
+    pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
+        let regs = registry::all();
+        check(&regs)?;
+        let controls: Vec<&'static Controls> = regs.iter().filter_map(|r| r.controls).collect();
+        let resources = self.resources(&controls)?;
+        let routes = with_spec_flags!(self.routes());
+        let routes = Arc::new(routes.map_to_response().boxed());
+        if let Some(Queues::Redis(queue)) = resources.get::<Queues>() {
+            queue.attach(
+                Arc::clone(&routes),
+                Arc::downgrade(&resources),
+                &self.config,
+            );
+        }
+        let served: BoxEndpoint<'static> = if self.config.queue.role == Role::Worker {
+            // A worker answers only its probes over HTTP; its work comes from Redis.
+            let prefix = self.config.prefix();
+            WorkerFront { routes, prefix }.boxed()
+        } else {
+            SharedRoutes(routes).boxed()
+        };
+        let pipeline = Pipeline::new(served, resources, &self.config).map_err(|err| {
+            StartupError(vec![format!(
+                "cannot open the access log (flyer_access_logfile): {err}"
+            )])
+        })?;
+        Ok(pipeline.boxed())
+    }
+}
+
+/// The application's routes, shared with the queue's workers.
+struct SharedRoutes(Arc<BoxEndpoint<'static>>);
+
+impl Endpoint for SharedRoutes {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        self.0.call(req).await
+    }
+}
+
+/// What a worker serves over HTTP: its probes only.
+struct WorkerFront {
+    routes: Arc<BoxEndpoint<'static>>,
+    prefix: String,
+}
+
+impl Endpoint for WorkerFront {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let probe = req
+            .uri()
+            .path()
+            .strip_prefix(&self.prefix)
+            .is_some_and(open::is_probe);
+        if probe {
+            self.routes.call(req).await
+        } else {
+            Err(poem::error::NotFoundError.into())
+        }
+    }
+}
