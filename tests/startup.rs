@@ -9,19 +9,19 @@ mod first {
 
     /// A user.
     #[derive(Object)]
-    pub struct User {
+    pub(crate) struct User {
         pub name: String,
     }
 
     #[endpoint(GET, "/users/{id}")]
-    pub async fn get_user(id: Path<u32>) -> User {
+    pub(crate) async fn get_user(id: Path<u32>) -> User {
         User {
             name: id.0.to_string(),
         }
     }
 
     #[endpoint(POST, "/orders", operation_id = "order")]
-    pub async fn create_order() {}
+    pub(crate) async fn create_order() {}
 }
 
 mod second {
@@ -29,22 +29,22 @@ mod second {
 
     /// Another type with the same schema name.
     #[derive(Object)]
-    pub struct User {
+    pub(crate) struct User {
         pub id: u64,
     }
 
     #[endpoint(GET, "/users/{id}")]
-    pub async fn get_user_again(id: Path<u32>) -> User {
+    pub(crate) async fn get_user_again(id: Path<u32>) -> User {
         User { id: id.0.into() }
     }
 
     #[endpoint(PUT, "/users/{uid}")]
-    pub async fn put_user(uid: Path<u32>) -> u32 {
+    pub(crate) async fn put_user(uid: Path<u32>) -> u32 {
         uid.0
     }
 
     #[endpoint(GET, "/orders", operation_id = "order")]
-    pub async fn list_orders() {}
+    pub(crate) async fn list_orders() {}
 }
 
 type Sneaky = Path<u32>;

@@ -13,7 +13,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Sta
 
 /// The three databases flyer speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     MariaDb,
     Postgres,
@@ -44,7 +44,7 @@ const POSTGRES: Server = Server {
 const PREFIX: &str = "flyer_t_";
 
 /// A database of its own for one test.
-pub struct Scratch {
+pub(crate) struct Scratch {
     pub backend: Backend,
     /// The database's name (SQLite: the file).
     pub name: String,
@@ -57,7 +57,7 @@ pub struct Scratch {
 impl Scratch {
     /// Creates the database; fails the test, naming the server and how to start it,
     /// when the server does not answer.
-    pub async fn new(backend: Backend) -> Self {
+    pub(crate) async fn new(backend: Backend) -> Self {
         static SEQ: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "{PREFIX}{}_{}",
@@ -106,7 +106,7 @@ impl Scratch {
 
     /// The database's URL through `port` (a proxy, say), with `password` in it when given
     /// (PostgreSQL's trust auth ignores it: the tests use it to check it never leaks).
-    pub fn url_via(&self, port: u16, password: Option<&str>) -> String {
+    pub(crate) fn url_via(&self, port: u16, password: Option<&str>) -> String {
         let auth = |user: &str| match password {
             Some(p) => format!("{user}:{p}"),
             None => user.to_owned(),
@@ -123,18 +123,18 @@ impl Scratch {
     }
 
     /// The database's URL.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.url_via(self.port, None)
     }
 
     /// A test server of the database, its migrations run at start-up, with `vars` set too.
-    pub async fn serve(&self, vars: &[(&str, &str)]) -> TestServer {
+    pub(crate) async fn serve(&self, vars: &[(&str, &str)]) -> TestServer {
         let url = self.url();
         serve_url(&url, vars).await
     }
 
     /// Drops the database (SQLite's file goes with its directory).
-    pub async fn drop(self) {
+    pub(crate) async fn drop(self) {
         if let Some(admin) = &self.admin {
             drop_database(admin, self.backend, &self.name).await;
             let _ = admin.clone().close().await;
@@ -143,7 +143,7 @@ impl Scratch {
 }
 
 /// A test server of the database at `url`, migrations run at start-up, `vars` set too.
-pub async fn serve_url(url: &str, vars: &[(&str, &str)]) -> TestServer {
+pub(crate) async fn serve_url(url: &str, vars: &[(&str, &str)]) -> TestServer {
     let mut all = vec![("flyer_db_url", url), ("flyer_db_migrate", "1")];
     all.extend_from_slice(vars);
     let config = testing::config(&all).expect("a valid configuration");
@@ -190,7 +190,7 @@ async fn drop_abandoned(admin: &DatabaseConnection, backend: Backend) {
 }
 
 /// Polls `url` (a `/ready`) until it answers 200, for at most `within`; the last answer.
-pub async fn until_ready(url: &str, within: Duration) -> Answer {
+pub(crate) async fn until_ready(url: &str, within: Duration) -> Answer {
     let started = Instant::now();
     loop {
         let answer = get(url).await;

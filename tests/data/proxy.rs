@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 /// Forwards `127.0.0.1:port()` to a target while open; while cut, nothing listens there
 /// (connections are refused) and the connections it carried are gone.
-pub struct Proxy {
+pub(crate) struct Proxy {
     addr: SocketAddr,
     target: SocketAddr,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
@@ -17,7 +17,7 @@ pub struct Proxy {
 
 impl Proxy {
     /// A proxy to `target` on a free port; cut until [`Proxy::open`].
-    pub async fn new(target: SocketAddr) -> Self {
+    pub(crate) async fn new(target: SocketAddr) -> Self {
         let probe = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = probe.local_addr().expect("an address");
         drop(probe);
@@ -29,12 +29,12 @@ impl Proxy {
     }
 
     /// The port services connect to.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.addr.port()
     }
 
     /// Starts forwarding.
-    pub async fn open(&self) {
+    pub(crate) async fn open(&self) {
         let listener = TcpListener::bind(self.addr)
             .await
             .expect("bind the proxy's port again");
@@ -54,7 +54,7 @@ impl Proxy {
     }
 
     /// Stops listening and drops every connection it carried, as a dead server would.
-    pub async fn cut(&self) {
+    pub(crate) async fn cut(&self) {
         let tasks: Vec<_> = self.tasks.lock().unwrap().drain(..).collect();
         for task in tasks {
             task.abort();

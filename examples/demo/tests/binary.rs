@@ -410,8 +410,11 @@ async fn sigterm_lets_in_flight_requests_finish() {
         .collect();
     tokio::time::sleep(Duration::from_millis(400)).await;
     let sent = Instant::now();
-    // SAFETY: kill(2) on our own child's pid; no memory is involved.
-    assert_eq!(unsafe { libc::kill(served.pid() as i32, libc::SIGTERM) }, 0);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &served.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success(), "kill -TERM: {killed:?}");
     for call in calls {
         let resp = call.await.unwrap().expect("the request completed");
         assert_eq!(resp.status(), 200);

@@ -44,7 +44,7 @@ fn vars(path: &str) -> HashSet<&str> {
 /// Checks `regs` for what would route or document wrongly: a duplicate method + path,
 /// the same route written with different parameter names, a duplicate operation id, two
 /// types with one schema name, and a path parameter missing from the path.
-pub fn check(regs: &[&Registration]) -> Result<(), StartupError> {
+pub(crate) fn check(regs: &[&Registration]) -> Result<(), StartupError> {
     let mut problems = Vec::new();
     let mut routes: HashMap<(&str, String), &Registration> = HashMap::new();
     let mut shapes: HashMap<String, &Registration> = HashMap::new();

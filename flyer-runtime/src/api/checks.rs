@@ -93,6 +93,8 @@ pub trait DeclaresErrors {
 /// that does not implement [`DeclaresErrors`] falls back to [`NoArgErrors`]).
 pub struct ArgProbe<T: ?Sized>(std::marker::PhantomData<fn() -> Box<T>>);
 
+// No `Default`: only the expansion makes one, with `new`.
+#[allow(clippy::new_without_default)]
 impl<T: ?Sized> ArgProbe<T> {
     pub const fn new() -> Self {
         ArgProbe(std::marker::PhantomData)

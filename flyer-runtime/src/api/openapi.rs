@@ -21,7 +21,7 @@ use super::spec::{Controls, RateKey};
 /// The collected API: every registered endpoint, as one `poem_openapi::OpenApi`.
 /// `AUTH` documents Basic auth on every operation but the open ones; `ERROR_200`
 /// documents errors answered with HTTP 200 (`flyer_error_status=200`).
-pub struct Endpoints<const AUTH: bool, const ERROR_200: bool>;
+pub(crate) struct Endpoints<const AUTH: bool, const ERROR_200: bool>;
 
 /// With `flyer_error_status=200`, every error is a 200: the 200 response is the
 /// success envelope or an error envelope, and no other status is documented.

@@ -10,7 +10,7 @@ use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
 use super::spec::Controls;
 
 /// The route table poem-openapi fills: path → method → endpoint.
-pub type RouteTable = HashMap<String, HashMap<Method, BoxEndpoint<'static>>>;
+pub(crate) type RouteTable = HashMap<String, HashMap<Method, BoxEndpoint<'static>>>;
 
 /// One `#[endpoint]`, as the macro registers it. Not for direct use.
 #[doc(hidden)]
@@ -84,7 +84,7 @@ pub(super) fn method_rank(method: &str) -> usize {
 }
 
 /// Every registered endpoint, sorted by path, then method.
-pub fn all() -> Vec<&'static Registration> {
+pub(crate) fn all() -> Vec<&'static Registration> {
     let mut all: Vec<_> = inventory::iter::<Registration>.into_iter().collect();
     all.sort_by(|a, b| {
         (a.path, method_rank(a.method), a.function).cmp(&(

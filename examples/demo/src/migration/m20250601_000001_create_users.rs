@@ -4,7 +4,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 /// Creates `users`; its name is the file's.
 #[derive(DeriveMigrationName)]
-pub struct Migration;
+pub(super) struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -128,7 +128,6 @@ impl RedisQueue {
     }
 
     /// Delivers to every waiting request the answer already kept for it, if any.
-
     async fn sweep(&self) {
         let ids: Vec<String> = self
             .waiters

@@ -50,7 +50,7 @@ use crate::error::Error;
 use crate::extract::state::Resources;
 
 /// How long a lease lives without renewal: a dead process's permits come back by then.
-pub const LEASE_TTL: Duration = Duration::from_secs(3);
+pub(crate) const LEASE_TTL: Duration = Duration::from_secs(3);
 /// How often held leases are renewed.
 const RENEW_EVERY: Duration = Duration::from_secs(1);
 /// How long a delivered task may go untouched before another worker claims it.
@@ -59,7 +59,7 @@ const CLAIM_IDLE: Duration = Duration::from_secs(3);
 /// name; a live one that is merely idle comes back by itself on its next read).
 const CONSUMER_GONE: Duration = Duration::from_secs(10);
 /// Deliveries after which a task is given up.
-pub const MAX_DELIVERIES: u64 = 3;
+pub(crate) const MAX_DELIVERIES: u64 = 3;
 /// The consumer group of the workers.
 const GROUP: &str = "workers";
 /// A safety cap on a route's stream (entries are deleted when done).
