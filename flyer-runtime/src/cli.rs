@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::api::registry;
 use crate::app::{App, ServiceInfo};
 use crate::config::Config;
+#[cfg(feature = "sql")]
 use crate::data::migrate::{self, Migrations};
 use crate::http::server;
 use crate::observe;
@@ -38,6 +39,7 @@ enum Command {
         yaml: bool,
     },
     /// Run the service's database migrations: up, down, status or fresh.
+    #[cfg(feature = "sql")]
     Migrate {
         #[command(subcommand)]
         action: migrate::Action,
@@ -47,11 +49,20 @@ enum Command {
 /// Runs the binary: parses the command line, reads the configuration and acts; returns
 /// the process's exit code.
 pub fn main(info: ServiceInfo) -> i32 {
-    main_with(info, None)
+    run(
+        info,
+        #[cfg(feature = "sql")]
+        None,
+    )
 }
 
 /// [`main`], with the service's migrations (`serve!(migrator = M)`).
+#[cfg(feature = "sql")]
 pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
+    run(info, migrations)
+}
+
+fn run(info: ServiceInfo, #[cfg(feature = "sql")] migrations: Option<Migrations>) -> i32 {
     let command = Cli::command()
         .name(info.name)
         .bin_name(info.name)
@@ -67,12 +78,15 @@ pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
             return 2;
         }
     };
+    #[allow(unused_mut)]
     let mut app = App::new(info, config);
+    #[cfg(feature = "sql")]
     if let Some(migrations) = migrations {
         app = app.with_migrations(migrations);
     }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => return serve(app),
+        #[cfg(feature = "sql")]
         Command::Migrate { action } => {
             return migrate::command(info.name, &app.config().db, migrations, action);
         }

@@ -37,6 +37,14 @@
 
 extern crate self as flyer_runtime;
 
+#[cfg(all(
+    feature = "sql",
+    not(any(feature = "sqlite", feature = "mysql", feature = "postgres"))
+))]
+compile_error!(
+    "flyer-runtime's `sql` feature needs a driver: enable `sqlite`, `mysql` or `postgres`"
+);
+
 mod api;
 mod app;
 mod cli;
@@ -58,13 +66,17 @@ pub use api::validation::Problem;
 pub use app::{App, ServiceInfo};
 pub use config::Config;
 pub use context::{REQUEST_ID_HEADER, request_id};
-pub use data::{db, migrate, redis};
-pub use db::Db;
+#[cfg(feature = "redis")]
+pub use data::redis;
+#[cfg(feature = "sql")]
+pub use data::{db, db::Db, migrate};
 pub use error::{Error, Result};
 pub use extract::client_ip::ClientIp;
 /// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
+#[cfg(feature = "sql")]
 pub use sea_orm;
 /// sea-orm-migration, for the service's `Migrator`.
+#[cfg(feature = "sql")]
 pub use sea_orm_migration;
 
 /// Turns a free function into a documented HTTP operation of the service.
@@ -247,8 +259,11 @@ macro_rules! serve {
 
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "sql")]
+    pub use crate::Db;
+    #[cfg(feature = "redis")]
     pub use crate::redis::Redis;
-    pub use crate::{ClientIp, Db, Error, Page, Result, endpoint, queued, rate_limit};
+    pub use crate::{ClientIp, Error, Page, Result, endpoint, queued, rate_limit};
     /// poem-openapi's derives refer to `poem_openapi` by name: this brings it into scope
     /// for crates that depend on flyer alone.
     pub use poem_openapi;
@@ -265,7 +280,9 @@ pub mod __private {
     pub use crate::api::envelope::{NoData, Reply};
     pub use crate::api::registry::Registration;
     pub use crate::api::spec::{Controls, QueueSpec, RateKey, RateLimitSpec};
-    pub use crate::cli::{main, main_with};
+    pub use crate::cli::main;
+    #[cfg(feature = "sql")]
+    pub use crate::cli::main_with;
     pub use crate::queue::{Admission, Ticket, admit};
     pub use ::inventory;
     pub use ::poem;

@@ -2,12 +2,12 @@
 
 use std::net::SocketAddr;
 
-use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::{App, ServiceInfo};
 use crate::config::{Config, ConfigErrors};
+#[cfg(feature = "sql")]
 use crate::data::migrate::Migrations;
 use crate::http::server;
 
@@ -68,7 +68,10 @@ impl TestServer {
     ///
     /// # Panics
     /// As [`TestServer::with_config`].
-    pub async fn with_migrator<M: MigratorTrait + 'static>(config: Config) -> Self {
+    #[cfg(feature = "sql")]
+    pub async fn with_migrator<M: sea_orm_migration::MigratorTrait + 'static>(
+        config: Config,
+    ) -> Self {
         Self::with_app(App::new(INFO, config).with_migrations(Migrations::of::<M>())).await
     }
 

@@ -16,8 +16,11 @@ use crate::api::openapi::Endpoints;
 use crate::api::registry;
 use crate::api::spec::Controls;
 use crate::config::{Config, Role};
+#[cfg(feature = "sql")]
 use crate::data::db::Db;
+#[cfg(feature = "sql")]
 use crate::data::migrate::{self, Migrations};
+#[cfg(feature = "redis")]
 use crate::data::redis::Redis;
 use crate::extract::state::Resources;
 use crate::http::pipeline::Pipeline;
@@ -41,6 +44,7 @@ pub struct App {
     info: ServiceInfo,
     config: Config,
     /// The service's migrations, run at start-up when `flyer_db_migrate` is on.
+    #[cfg(feature = "sql")]
     migrations: Option<Migrations>,
 }
 
@@ -66,11 +70,13 @@ impl App {
         App {
             info,
             config,
+            #[cfg(feature = "sql")]
             migrations: None,
         }
     }
 
     /// Registers the service's migrations (what `serve!(migrator = M)` does).
+    #[cfg(feature = "sql")]
     pub fn with_migrations(mut self, migrations: Migrations) -> Self {
         self.migrations = Some(migrations);
         self
@@ -133,25 +139,21 @@ impl App {
             .namespace
             .clone()
             .unwrap_or_else(|| self.info.name.to_owned());
-        let redis = self
-            .config
-            .redis
-            .as_ref()
-            .map(Redis::connect)
-            .transpose()
-            .map_err(fail)?;
-        let queues =
-            Queues::start(&self.config, &namespace, redis.as_ref(), controls).map_err(fail)?;
-        let rate_limits = RateLimits::new(&self.config, &namespace, redis.as_ref(), controls);
-        let db = Db::connect(&self.config.db);
-        migrate::at_startup(&db, self.migrations);
         let mut resources = Resources::default();
-        resources.insert(db);
-        if let Some(redis) = redis {
-            resources.insert(redis);
+        #[cfg(feature = "redis")]
+        if let Some(settings) = &self.config.redis {
+            resources.insert(Redis::connect(settings).map_err(fail)?);
         }
+        let queues = Queues::start(&self.config, &namespace, &resources, controls).map_err(fail)?;
+        let rate_limits = RateLimits::new(&self.config, &namespace, &resources, controls);
         resources.insert(queues);
         resources.insert(rate_limits);
+        #[cfg(feature = "sql")]
+        {
+            let db = Db::connect(&self.config.db);
+            migrate::at_startup(&db, self.migrations);
+            resources.insert(db);
+        }
         Ok(Arc::new(resources))
     }
 
@@ -166,6 +168,7 @@ impl App {
         let resources = self.resources(&controls)?;
         let routes = with_spec_flags!(self.routes());
         let routes = Arc::new(routes.map_to_response().boxed());
+        #[cfg(feature = "queue-redis")]
         if let Some(Queues::Redis(queue)) = resources.get::<Queues>() {
             queue.attach(
                 Arc::clone(&routes),

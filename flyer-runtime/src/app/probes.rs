@@ -6,8 +6,11 @@
 use std::sync::Arc;
 
 use poem_openapi::Object;
+use poem_openapi::types::ToJSON;
 
+#[cfg(feature = "sql")]
 use crate::data::db::Db;
+#[cfg(feature = "redis")]
 use crate::data::redis::Redis;
 use crate::extract::state::Resources;
 use crate::{Error, Result, endpoint};
@@ -35,10 +38,51 @@ impl<'a> poem::FromRequest<'a> for Dependencies {
 #[oai(rename = "FlyerReadiness")]
 struct Readiness {
     /// `up`, or why the database is not.
+    #[cfg(feature = "sql")]
     database: String,
     /// `up`, or why Redis is not; absent when no Redis is configured.
     #[oai(skip_serializing_if_is_none)]
     redis: Option<String>,
+}
+
+/// One dependency's answer.
+struct Probe {
+    /// What it is, for the message: `the database (postgres 10.0.0.5:5432/app)`.
+    what: String,
+    /// `Err` says why it is not up.
+    answer: std::result::Result<(), String>,
+}
+
+impl Probe {
+    fn state(&self) -> String {
+        match &self.answer {
+            Ok(()) => "up".to_owned(),
+            Err(why) => why.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "sql")]
+async fn database(resources: &Resources) -> Option<Probe> {
+    let db = resources.get::<Db>()?;
+    Some(Probe {
+        what: format!("the database ({})", db.target()),
+        answer: db.check().await,
+    })
+}
+
+#[cfg(feature = "redis")]
+async fn redis(resources: &Resources) -> Option<Probe> {
+    let redis = resources.get::<Redis>()?;
+    Some(Probe {
+        what: format!("Redis ({})", redis.target()),
+        answer: redis.check().await,
+    })
+}
+
+#[cfg(not(feature = "redis"))]
+async fn redis(_: &Resources) -> Option<Probe> {
+    None
 }
 
 /// Readiness probe.
@@ -49,33 +93,32 @@ struct Readiness {
 #[endpoint(GET, "/ready", tag = "health", errors = [50300])]
 async fn ready(deps: Dependencies) -> Result<Readiness> {
     let resources = deps.0;
-    let (Some(db), redis) = (resources.get::<Db>(), resources.get::<Redis>()) else {
-        return Err(Error::over_capacity("not ready: no database is set up"));
-    };
-    let redis_answer = async {
-        match redis {
-            Some(redis) => Some(redis.check().await),
-            None => None,
-        }
-    };
-    let (database, redis_answer) = tokio::join!(db.check(), redis_answer);
-    let mut down = Vec::new();
-    if let Err(why) = &database {
-        down.push(format!("the database ({}): {why}", db.target()));
-    }
-    if let (Some(Err(why)), Some(r)) = (&redis_answer, redis) {
-        down.push(format!("Redis ({}): {why}", r.target()));
-    }
+    #[cfg(feature = "sql")]
+    let (database, redis) = tokio::join!(database(&resources), redis(&resources));
+    #[cfg(not(feature = "sql"))]
+    let (database, redis) = (None::<Probe>, redis(&resources).await);
+    let down: Vec<String> = [&database, &redis]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            p.answer
+                .as_ref()
+                .err()
+                .map(|why| format!("{}: {why}", p.what))
+        })
+        .collect();
     let readiness = Readiness {
-        database: database.err().unwrap_or_else(|| "up".to_owned()),
-        redis: redis_answer.map(|r| r.err().unwrap_or_else(|| "up".to_owned())),
+        #[cfg(feature = "sql")]
+        database: database
+            .as_ref()
+            .map_or_else(|| "not set up".to_owned(), Probe::state),
+        redis: redis.as_ref().map(Probe::state),
     };
     if down.is_empty() {
         return Ok(readiness);
     }
-    let mut data = serde_json::json!({"database": readiness.database});
-    if let Some(redis) = readiness.redis {
-        data["redis"] = redis.into();
-    }
-    Err(Error::over_capacity(format!("not ready: {}", down.join("; "))).with_data(data))
+    Err(
+        Error::over_capacity(format!("not ready: {}", down.join("; ")))
+            .with_data(readiness.to_json().unwrap_or_default()),
+    )
 }

@@ -9,9 +9,11 @@
 //! variable, the value and what was expected. Secrets are never printed: `config` shows
 //! them as `***`.
 
+#[cfg(feature = "sql")]
 mod db;
 mod logging;
 mod queue;
+#[cfg(feature = "redis")]
 mod redis;
 mod secret;
 mod server;
@@ -21,30 +23,29 @@ mod vars;
 use std::collections::HashMap;
 use std::fmt;
 
+#[cfg(feature = "sql")]
 pub use db::{DbConnect, DbDriver, DbSettings};
 pub use logging::LogSettings;
 pub use queue::{QueueBackend, QueueSettings, Role};
+#[cfg(feature = "redis")]
 pub use redis::RedisSettings;
 pub use secret::Secret;
 pub use server::{BasicAuth, ServerSettings};
 pub use vars::Var;
 
-/// Every variable, group by group, in the order `config` prints them.
-pub const VARS: &[&Var] = &vars::concat::<
-    {
-        server::VARS.len()
-            + logging::VARS.len()
-            + redis::VARS.len()
-            + queue::VARS.len()
-            + db::VARS.len()
-    },
->(&[
+/// The groups this build reads, in the order `config` prints them.
+const GROUPS: &[&[&Var]] = &[
     server::VARS,
     logging::VARS,
+    #[cfg(feature = "redis")]
     redis::VARS,
     queue::VARS,
+    #[cfg(feature = "sql")]
     db::VARS,
-]);
+];
+
+/// Every variable, group by group, in the order `config` prints them.
+pub const VARS: &[&Var] = &vars::concat::<{ vars::count(GROUPS) }>(GROUPS);
 
 /// Where a setting's value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,10 +66,12 @@ pub struct Config {
     /// The log and the access log (`flyer_log_level`, `flyer_access_log*`).
     pub log: LogSettings,
     /// `flyer_redis_*`, when a Redis is configured.
+    #[cfg(feature = "redis")]
     pub redis: Option<RedisSettings>,
     /// The queue of `#[queued]` routes (`flyer_queue_*`, `flyer_role`).
     pub queue: QueueSettings,
     /// `flyer_db_*`: the SQL database (SQLite's `flyer.db` when nothing is set).
+    #[cfg(feature = "sql")]
     pub db: DbSettings,
     /// Every variable's raw value and its source, for `config`.
     raw: Vec<(&'static Var, String, Source)>,
@@ -177,11 +180,16 @@ impl Config {
         let mut r = vars::Reader::new(lookup);
         let server = server::read(&mut r);
         let log = logging::read(&mut r);
+        #[cfg(feature = "redis")]
         let redis = redis::read(&mut r);
         // A Redis named wrongly is reported as such, not again as "no Redis".
+        #[cfg(feature = "redis")]
         let has_redis =
             redis.is_some() || r.errors.iter().any(|e| e.var.starts_with("flyer_redis"));
+        #[cfg(not(feature = "redis"))]
+        let has_redis = false;
         let queue = queue::read(&mut r, has_redis);
+        #[cfg(feature = "sql")]
         let db = db::read(&mut r);
         if !r.errors.is_empty() {
             return Err(ConfigErrors(r.errors));
@@ -189,8 +197,10 @@ impl Config {
         Ok(Config {
             server,
             log,
+            #[cfg(feature = "redis")]
             redis,
             queue,
+            #[cfg(feature = "sql")]
             db,
             raw: r.raw,
         })

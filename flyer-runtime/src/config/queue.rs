@@ -91,7 +91,13 @@ pub struct QueueSettings {
 /// Reads the group; `has_redis` says whether a Redis is configured.
 pub(super) fn read(r: &mut Reader<'_>, has_redis: bool) -> QueueSettings {
     let backend = r.get(&BACKEND);
-    if backend == QueueBackend::Redis && !has_redis {
+    if backend == QueueBackend::Redis && !cfg!(feature = "queue-redis") {
+        r.fail(
+            &BACKEND.var,
+            "redis",
+            "local: this build has no Redis backend (flyer-runtime's `queue-redis` feature)",
+        );
+    } else if backend == QueueBackend::Redis && !has_redis {
         r.fail(
             &BACKEND.var,
             "redis",

@@ -139,6 +139,16 @@ fn shown(var: &Var, value: &str) -> String {
     }
 }
 
+/// How many variables `groups` have in all.
+pub(super) const fn count(groups: &[&[&'static Var]]) -> usize {
+    let (mut n, mut g) = (0, 0);
+    while g < groups.len() {
+        n += groups[g].len();
+        g += 1;
+    }
+    n
+}
+
 /// The variables of several groups, in one list (what [`super::VARS`] is made of).
 pub(super) const fn concat<const N: usize>(groups: &[&[&'static Var]]) -> [&'static Var; N] {
     let mut out: [&'static Var; N] = [&PLACEHOLDER; N];

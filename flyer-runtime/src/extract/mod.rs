@@ -2,6 +2,8 @@
 //! address, the database, Redis — and the map of shared objects they are read from.
 
 pub(crate) mod client_ip;
+#[cfg(feature = "sql")]
 pub(crate) mod db;
+#[cfg(feature = "redis")]
 pub(crate) mod redis;
 pub(crate) mod state;

@@ -11,6 +11,7 @@
 //! and gateways hand the work to workers through Redis Streams).
 
 pub(crate) mod local;
+#[cfg(feature = "queue-redis")]
 pub(crate) mod redis;
 
 use std::future::Future;
@@ -22,7 +23,10 @@ use poem::{IntoResponse, Request, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::spec::Controls;
-use crate::config::{Config, QueueBackend};
+use crate::config::Config;
+#[cfg(feature = "queue-redis")]
+use crate::config::QueueBackend;
+#[cfg(feature = "queue-redis")]
 use crate::data::redis::Redis;
 use crate::error::Error;
 use crate::extract::state::Resources;
@@ -149,6 +153,7 @@ pub(crate) fn over_capacity(limit: u32) -> Error {
 /// The queues and rate limits of every registered route, for one backend.
 pub(crate) enum Queues {
     Local(local::Local),
+    #[cfg(feature = "queue-redis")]
     Redis(Arc<redis::RedisQueue>),
 }
 
@@ -156,15 +161,17 @@ impl Queues {
     pub(crate) fn start(
         config: &Config,
         namespace: &str,
-        redis: Option<&Redis>,
+        resources: &Resources,
         controls: &[&'static Controls],
     ) -> Result<Self, Error> {
-        match (config.queue.backend, redis) {
-            (QueueBackend::Redis, Some(redis)) => Ok(Queues::Redis(redis::RedisQueue::start(
-                config, namespace, redis, controls,
-            )?)),
-            _ => Ok(Queues::Local(local::Local::new(config, controls))),
+        #[cfg(feature = "queue-redis")]
+        if let (QueueBackend::Redis, Some(redis)) = (config.queue.backend, resources.get::<Redis>())
+        {
+            let queue = redis::RedisQueue::start(config, namespace, redis, controls)?;
+            return Ok(Queues::Redis(queue));
         }
+        let _ = (namespace, resources);
+        Ok(Queues::Local(local::Local::new(config, controls)))
     }
 }
 
@@ -186,6 +193,7 @@ pub async fn admit(controls: &'static Controls, req: &Request) -> Admission {
     };
     let result = match queues {
         Queues::Local(local) => local.enter(controls.route, spec),
+        #[cfg(feature = "queue-redis")]
         Queues::Redis(queue) => queue.enter(controls, spec, req).await,
     };
     match result {

@@ -1,131 +1,16 @@
-//! Validation failures explained FastAPI-style: one `{"loc", "msg", "type"}` entry per
-//! problem, `loc` starting with `body`, `query`, `path`, `header` or `cookie` and reaching
-//! into nested fields (`body.items.0.name`).
-//!
-//! poem-openapi stops at the first problem and describes it in a sentence. For a JSON
-//! body, flyer walks the body against the operation's schema (the same schema, with the
-//! same validators, that the spec publishes) and lists every problem; for a parameter,
-//! it names the parameter and where it lives.
+//! A JSON body walked against the operation's request schema (the same schema, with the
+//! same validators, that the spec publishes), listing every problem.
 
-use poem::http::StatusCode;
-use poem_openapi::OpenApi;
-use poem_openapi::error::{
-    ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
-    ParseRequestPayloadError,
-};
-use poem_openapi::registry::{MetaOperation, MetaParamIn, MetaSchema, MetaSchemaRef, Registry};
-use serde::Serialize;
+use poem_openapi::registry::{MetaOperation, MetaSchema, MetaSchemaRef, Registry};
 use serde_json::Value;
 
+use super::Problem;
+use super::rules::{number_checks, string_checks};
 use crate::context;
-
-/// One problem with a request.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct Problem {
-    /// Where: `body.msgContent`, `query.size`, `path.id`, `header.x-token`, ...
-    pub loc: String,
-    /// What is wrong, in words.
-    pub msg: String,
-    /// What kind of problem: `missing`, `type_error.integer`, `value_error`, `json_invalid`, ...
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-impl Problem {
-    fn new(loc: impl Into<String>, msg: impl Into<String>, kind: impl Into<String>) -> Self {
-        Problem {
-            loc: loc.into(),
-            msg: msg.into(),
-            kind: kind.into(),
-        }
-    }
-}
-
-/// The one operation of a generated endpoint type.
-fn operation<M: OpenApi>() -> Option<MetaOperation> {
-    M::meta()
-        .into_iter()
-        .flat_map(|api| api.paths)
-        .flat_map(|path| path.operations)
-        .next()
-}
-
-fn location(param_in: MetaParamIn) -> &'static str {
-    match param_in {
-        MetaParamIn::Query => "query",
-        MetaParamIn::Header => "header",
-        MetaParamIn::Path => "path",
-        MetaParamIn::Cookie => "cookie",
-        MetaParamIn::CookiePrivate => "cookie",
-        MetaParamIn::CookieSigned => "cookie",
-    }
-}
-
-fn param_kind(reason: &str) -> &'static str {
-    if reason.contains("verification failed") {
-        "value_error"
-    } else if reason.contains("missing") || reason.contains("required") {
-        "missing"
-    } else {
-        "type_error"
-    }
-}
-
-/// The problems of a request that failed to parse for operation `M`.
-pub(crate) fn problems<M: OpenApi>(err: &poem::Error) -> Vec<Problem> {
-    let op = operation::<M>();
-    if let Some(e) = err.downcast_ref::<ParseParamError>() {
-        let param = op
-            .as_ref()
-            .and_then(|op| op.params.iter().find(|p| p.name == e.name));
-        let loc = match param {
-            Some(p) => format!("{}.{}", location(p.in_type), p.name),
-            None => format!("query.{}", e.name),
-        };
-        return vec![Problem::new(loc, &e.reason, param_kind(&e.reason))];
-    }
-    if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        // poem-openapi names path parameters by position: `param0` is the first.
-        let index: Option<usize> = e.name.strip_prefix("param").and_then(|n| n.parse().ok());
-        let name = op
-            .as_ref()
-            .and_then(|op| {
-                op.params
-                    .iter()
-                    .filter(|p| p.in_type == MetaParamIn::Path)
-                    .nth(index?)
-            })
-            .map_or(e.name.to_owned(), |p| p.name.clone());
-        return vec![Problem::new(
-            format!("path.{name}"),
-            &e.reason,
-            param_kind(&e.reason),
-        )];
-    }
-    if let Some(e) = err.downcast_ref::<ContentTypeError>() {
-        return vec![Problem::new(
-            "header.content-type",
-            e.to_string(),
-            "content_type",
-        )];
-    }
-    if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
-        return vec![Problem::new("body", &e.reason, "value_error")];
-    }
-    if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-        return body_problems(op.as_ref(), M::register, &e.reason);
-    }
-    let loc = if err.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-        "header.content-type"
-    } else {
-        "request"
-    };
-    vec![Problem::new(loc, err.to_string(), "value_error")]
-}
 
 /// Walks the JSON body against the operation's request schema; falls back to
 /// poem-openapi's sentence when the walk finds nothing (a custom validator, say).
-fn body_problems(
+pub(super) fn problems(
     op: Option<&MetaOperation>,
     register: fn(&mut Registry),
     reason: &str,
@@ -310,82 +195,6 @@ fn walk(
             }
         }
         _ => {}
-    }
-}
-
-fn string_checks(s: &MetaSchema, text: &str, loc: &str, out: &mut Vec<Problem>) {
-    let len = text.chars().count();
-    if let Some(min) = s.min_length.filter(|m| len < *m) {
-        out.push(Problem::new(
-            loc,
-            format!("must be at least {min} characters long"),
-            "value_error.min_length",
-        ));
-    }
-    if let Some(max) = s.max_length.filter(|m| len > *m) {
-        out.push(Problem::new(
-            loc,
-            format!("must be at most {max} characters long"),
-            "value_error.max_length",
-        ));
-    }
-    if let Some(pattern) = &s.pattern
-        && compiled(pattern).is_some_and(|re| !re.is_match(text))
-    {
-        out.push(Problem::new(
-            loc,
-            format!("must match the pattern {pattern}"),
-            "value_error.pattern",
-        ));
-    }
-}
-
-/// The regex of a schema's `pattern`, compiled once per pattern: the schemas, and so the
-/// patterns, are a fixed set.
-fn compiled(pattern: &str) -> Option<regex::Regex> {
-    static SEEN: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>,
-    > = std::sync::OnceLock::new();
-    let mut seen = SEEN
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    seen.entry(pattern.to_owned())
-        .or_insert_with(|| regex::Regex::new(pattern).ok())
-        .clone()
-}
-
-fn number_checks(s: &MetaSchema, x: f64, loc: &str, out: &mut Vec<Problem>) {
-    if let Some(min) = s.minimum {
-        let exclusive = s.exclusive_minimum == Some(true);
-        if x < min || (exclusive && x == min) {
-            let op = if exclusive { ">" } else { ">=" };
-            out.push(Problem::new(
-                loc,
-                format!("must be {op} {min}"),
-                "value_error.minimum",
-            ));
-        }
-    }
-    if let Some(max) = s.maximum {
-        let exclusive = s.exclusive_maximum == Some(true);
-        if x > max || (exclusive && x == max) {
-            let op = if exclusive { "<" } else { "<=" };
-            out.push(Problem::new(
-                loc,
-                format!("must be {op} {max}"),
-                "value_error.maximum",
-            ));
-        }
-    }
-    if let Some(step) = s.multiple_of.filter(|m| *m != 0.0)
-        && (x / step).fract().abs() > f64::EPSILON
-    {
-        out.push(Problem::new(
-            loc,
-            format!("must be a multiple of {step}"),
-            "value_error.multiple_of",
-        ));
     }
 }
 
