@@ -12,6 +12,8 @@
 mod docs;
 mod endpoint;
 mod errors;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 
