@@ -12,6 +12,7 @@
 mod docs;
 mod endpoint;
 mod errors;
+mod item_fn;
 #[cfg(test)]
 mod snapshots;
 

@@ -308,7 +308,7 @@ pub fn standalone(
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     use quote::{format_ident, quote};
-    let Ok(mut item) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+    let Ok(mut item) = syn::parse2::<crate::item_fn::ItemFn>(item.clone()) else {
         let err = syn::Error::new(
             proc_macro2::Span::call_site(),
             format!("#[{name}] goes on an #[endpoint] function"),

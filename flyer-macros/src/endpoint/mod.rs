@@ -9,11 +9,12 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 use crate::errors::Errors;
+use crate::item_fn::ItemFn;
 
 /// Runs the three stages. The user's function is emitted whatever happens, with the
 /// `#[oai(...)]` attributes of its arguments moved to the generated operation.
 pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut item = match syn::parse2::<syn::ItemFn>(item.clone()) {
+    let mut item = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(item) => item,
         Err(err) => {
             let err = syn::Error::new(

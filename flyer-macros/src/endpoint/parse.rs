@@ -3,9 +3,10 @@
 use darling::FromMeta;
 use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
-use syn::{Attribute, Expr, FnArg, Ident, ItemFn, Lit, LitStr, Meta};
+use syn::{Attribute, Expr, FnArg, Ident, Lit, LitStr, Meta};
 
 use crate::errors::Errors;
+use crate::item_fn::ItemFn;
 
 /// The keys `#[endpoint]` accepts after the method and the path.
 pub const KEYS: &[&str] = &[

@@ -3,12 +3,13 @@
 
 use syn::ext::IdentExt;
 use syn::parse::Parser;
-use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+use syn::{Attribute, FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Type};
 
 use super::controls::{self, Queued, RateLimit};
 use super::parse::Attr;
 use crate::docs;
 use crate::errors::Errors;
+use crate::item_fn::ItemFn;
 
 /// HTTP methods an endpoint can answer.
 pub const METHODS: &[&str] = &[
