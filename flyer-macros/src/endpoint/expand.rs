@@ -7,10 +7,10 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::controls::RateKey;
-use super::validate::{Arg, Endpoint, Output};
+use super::model::{Arg, Endpoint, Output};
+use crate::values::RateKey;
 
-pub fn endpoint(ep: &Endpoint) -> TokenStream {
+pub(crate) fn endpoint(ep: &Endpoint) -> TokenStream {
     let rt = quote!(::flyer_runtime::__private);
     let h = &ep.handler;
     let user_fn = &h.ident;
@@ -89,9 +89,9 @@ pub fn endpoint(ep: &Endpoint) -> TokenStream {
         quote!(::core::option::Option::None)
     };
 
-    let method_lower = ep.method.to_ascii_lowercase();
+    let method_lower = ep.method.as_str().to_ascii_lowercase();
     let oai_path = &ep.oai_path;
-    let method = &ep.method;
+    let method = ep.method.as_str();
     let path = &ep.path;
     let tags = &ep.tags;
     let summary = option(&ep.summary);
@@ -194,7 +194,7 @@ fn controls(ep: &Endpoint) -> TokenStream {
         return TokenStream::new();
     }
     let rt = quote!(::flyer_runtime::__private);
-    let route = format!("{} {}", ep.method, ep.path);
+    let route = format!("{} {}", ep.method.as_str(), ep.path);
     let queue = match &ep.queued {
         Some(q) => {
             let limit = q.limit;
