@@ -275,19 +275,19 @@ fn unraw(ident: &Ident) -> String {
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
 
+/// `tag` then `tags`, each once, in the order first written.
 fn tags(tag: Option<Str>, tags: Option<StrList>, sink: &ErrorSink) -> Vec<String> {
-    let mut out = Vec::new();
-    for lit in tag
-        .map(|t| t.0)
-        .into_iter()
-        .chain(tags.into_iter().flat_map(|l| l.0))
-    {
-        if lit.value().trim().is_empty() {
+    let lits = tag.map(|t| t.0).into_iter();
+    let mut out: Vec<String> = Vec::new();
+    for lit in lits.chain(tags.into_iter().flat_map(|l| l.0)) {
+        let value = lit.value();
+        if value.trim().is_empty() {
             sink.at(&lit, "a tag cannot be empty");
         }
-        out.push(lit.value());
+        if !out.contains(&value) {
+            out.push(value);
+        }
     }
-    out.dedup();
     out
 }
 
@@ -323,4 +323,22 @@ fn error_codes(list: Option<CodeList>, sink: &ErrorSink) -> Vec<u32> {
 /// An envelope code whose status (`code / 100`, or Flyer's 40001/40002) is 4xx or 5xx.
 fn is_error_code(code: u32) -> bool {
     code == 40001 || code == 40002 || (40000..60000).contains(&code)
+}
+
+#[cfg(test)]
+mod tests {
+    use darling::FromMeta;
+
+    use crate::error_store::ErrorStore;
+    use crate::values::{Str, StrList};
+
+    #[test]
+    fn tags_are_unique_in_first_written_order() {
+        let tag = Str::from_meta(&syn::parse_quote!(tag = "b")).unwrap();
+        let tags = StrList::from_meta(&syn::parse_quote!(tags = ["a", "b", "c", "a"])).unwrap();
+        let store = ErrorStore::new();
+        let tags = super::tags(Some(tag), Some(tags), &store.sink());
+        assert_eq!(tags, ["b", "a", "c"]);
+        assert!(store.into_compile_errors().is_empty());
+    }
 }

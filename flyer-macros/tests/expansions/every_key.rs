@@ -33,7 +33,7 @@ const _: () = {
         ::flyer_runtime::__private::Registration { function :
         ::core::concat!(::core::module_path!(), "::", "create_user"), file :
         ::core::file!(), line : ::core::line!(), method : "POST", path : "/users", tags :
-        & ["users", "admin", "users", "accounts"], summary :
+        & ["users", "admin", "accounts"], summary :
         ::core::option::Option::Some("Create a user"), description :
         ::core::option::Option::None, operation_id : "createUser", deprecated : true,
         hidden : false, controls : ::core::option::Option::None, errors : & [40400u32,
