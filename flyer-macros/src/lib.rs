@@ -17,6 +17,7 @@
 //! is still emitted, so the rest of the crate (and rust-analyzer) keeps working.
 
 mod controls;
+mod crate_path;
 mod docs;
 mod endpoint;
 mod error_store;

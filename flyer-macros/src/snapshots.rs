@@ -6,7 +6,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 fn assert_expansion(name: &str, attr: TokenStream, item: TokenStream) {
-    let out = crate::endpoint::endpoint(attr, item);
+    assert_output(name, crate::endpoint::endpoint(attr, item));
+}
+
+fn assert_output(name: &str, out: TokenStream) {
     let file = syn::parse2::<syn::File>(out).expect("the expansion is a list of items");
     expectorate::assert_contents(
         format!("tests/expansions/{name}.rs"),
@@ -148,5 +151,37 @@ fn every_key() {
                 Ok(name.0)
             }
         },
+    );
+}
+
+#[test]
+fn crate_path() {
+    assert_expansion(
+        "crate_path",
+        quote!(GET, "/count", crate = "my_flyer"),
+        quote! {
+            #[rate_limit(rate = "5/m", key = "ip")]
+            async fn count(db: Db) -> Result<u64> {
+                Ok(0)
+            }
+        },
+    );
+}
+
+/// `#[queued]` above `#[endpoint]` moves below it, under the endpoint's crate path.
+#[test]
+fn queued_above_endpoint() {
+    assert_output(
+        "queued_above_endpoint",
+        crate::controls::standalone(
+            "queued",
+            quote!(limit = 2),
+            quote! {
+                #[endpoint(GET, "/above", crate = "my_flyer")]
+                async fn above() -> u32 {
+                    1
+                }
+            },
+        ),
     );
 }

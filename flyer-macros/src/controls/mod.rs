@@ -9,6 +9,7 @@ pub(crate) mod validate;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
+use crate::crate_path;
 use crate::item_fn::ItemFn;
 
 /// `#[queued]` or `#[rate_limit]` expanded by itself. Written above `#[endpoint]`, it runs
@@ -42,10 +43,11 @@ pub(crate) fn standalone(name: &str, attr: TokenStream, item: TokenStream) -> To
         return out;
     };
     let endpoint = item.attrs.remove(endpoint);
+    let krate = crate_path::resolve(crate_path::of_endpoint(&endpoint));
     let ident = format_ident!("{}", name);
     quote! {
         #endpoint
-        #[::flyer_runtime::#ident(#attr)]
+        #[#krate::#ident(#attr)]
         #item
     }
 }

@@ -9,6 +9,7 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
+use crate::crate_path;
 use crate::error_store::ErrorStore;
 use crate::item_fn::ItemFn;
 
@@ -28,15 +29,19 @@ pub(crate) fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let store = ErrorStore::new();
-    let endpoint = {
+    let (endpoint, explicit_crate) = {
         let sink = store.sink();
-        let input = parse::input(attr, &mut item, &sink);
+        let mut input = parse::input(attr, &mut item, &sink);
+        let explicit_crate = input.attr.options.krate.take();
         let endpoint = validate::endpoint(input, &item, &sink.child());
-        endpoint.filter(|_| !sink.has_errors())
+        (endpoint.filter(|_| !sink.has_errors()), explicit_crate)
     };
     let mut out = item.into_token_stream();
     match endpoint {
-        Some(endpoint) => out.extend(expand::endpoint(&endpoint)),
+        Some(endpoint) => out.extend(expand::endpoint(
+            &endpoint,
+            &crate_path::resolve(explicit_crate),
+        )),
         None => out.extend(store.into_compile_errors()),
     }
     out

@@ -11,7 +11,7 @@ use crate::controls::parse::{self as controls, Control};
 use crate::error_store::ErrorSink;
 use crate::item_fn::ItemFn;
 use crate::keys::Keys;
-use crate::values::{CodeList, Flag, Method, PathTemplate, Str, StrList};
+use crate::values::{CodeList, CratePath, Flag, Method, PathTemplate, Str, StrList};
 
 /// The keys `#[endpoint]` accepts after the method and the path.
 const KEYS: Keys = Keys {
@@ -24,6 +24,7 @@ const KEYS: Keys = Keys {
         "deprecated",
         "hidden",
         "errors",
+        "crate",
     ],
     not_keyed: |keys| {
         format!(
@@ -43,6 +44,9 @@ pub(crate) struct Options {
     pub(crate) deprecated: Option<Flag>,
     pub(crate) hidden: Option<Flag>,
     pub(crate) errors: Option<CodeList>,
+    /// Where flyer-runtime is, for a crate that renamed it (`crate` is a keyword).
+    #[darling(rename = "crate")]
+    pub(crate) krate: Option<CratePath>,
 }
 
 /// `#[endpoint(METHOD, "/path", key = value, ...)]`.

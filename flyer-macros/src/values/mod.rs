@@ -5,6 +5,7 @@
 //! A wrong value is reported at the value (`5` in `tag = 5`), a wrong form (`tag` alone)
 //! at the key.
 
+mod crate_path;
 mod duration;
 mod lists;
 mod method;
@@ -12,6 +13,7 @@ mod path;
 mod rate;
 mod scalars;
 
+pub(crate) use crate_path::CratePath;
 pub(crate) use duration::Duration;
 pub(crate) use lists::{CodeList, StrList};
 pub(crate) use method::Method;

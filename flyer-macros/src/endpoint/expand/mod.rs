@@ -15,8 +15,10 @@ use quote::{ToTokens, quote};
 
 use super::model::Endpoint;
 
-pub(crate) fn endpoint(ep: &Endpoint) -> TokenStream {
-    let rt = quote!(::flyer_runtime::__private);
+/// `krate` is the path of flyer-runtime; everything the code uses is under its
+/// `__private` module, or in `core` and `std`.
+pub(crate) fn endpoint(ep: &Endpoint, krate: &syn::Path) -> TokenStream {
+    let rt = quote!(#krate::__private);
     let forwarder = forwarder::forwarder(ep);
     let checks = checks::checks(ep, &rt);
     let controls = controls::controls(ep, &rt);
