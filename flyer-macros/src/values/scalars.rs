@@ -70,25 +70,22 @@ pub(crate) struct Count {
 
 impl FromMeta for Count {
     fn from_meta(meta: &Meta) -> darling::Result<Self> {
-        let key = key(meta);
-        match value(meta) {
+        let lit = match value(meta) {
             Some(Expr::Lit(ExprLit {
                 lit: Lit::Int(lit), ..
-            })) => match lit.base10_parse() {
-                Ok(value) => Ok(Count {
-                    value,
-                    lit: lit.clone(),
-                }),
-                Err(_) => Err(wrong(
-                    meta,
-                    format!("`{key}` takes a whole number: `{key} = 10`"),
-                )),
-            },
-            _ => Err(wrong(
-                meta,
-                format!("`{key}` takes a whole number: `{key} = 10`"),
-            )),
-        }
+            })) => Some(lit),
+            _ => None,
+        };
+        lit.and_then(|lit| {
+            Some(Count {
+                value: lit.base10_parse().ok()?,
+                lit: lit.clone(),
+            })
+        })
+        .ok_or_else(|| {
+            let key = key(meta);
+            wrong(meta, format!("`{key}` takes a whole number: `{key} = 10`"))
+        })
     }
 }
 
