@@ -22,7 +22,7 @@ fn doc_lines(attrs: &[Attribute]) -> Vec<String> {
 
 /// Splits a doc comment into (summary, description): the first paragraph, joined into
 /// one line, and everything after it with its line breaks and relative indentation kept.
-pub fn summary_and_description(attrs: &[Attribute]) -> (Option<String>, Option<String>) {
+pub(crate) fn summary_and_description(attrs: &[Attribute]) -> (Option<String>, Option<String>) {
     let lines = doc_lines(attrs);
     let indent = lines
         .iter()

@@ -101,6 +101,7 @@ pub use sea_orm_migration;
 /// | `deprecated` | marks the operation deprecated in the spec |
 /// | `hidden` | serves the route but leaves it out of the spec |
 /// | `errors = [40400, 40900]` | envelope codes the handler may answer, documented in the spec (each at its status) |
+/// | `crate = "my_flyer"` | the path of flyer-runtime in generated code (default: its name in your `Cargo.toml`) |
 ///
 /// The doc comment's first paragraph is the summary; the rest is the description.
 ///

@@ -1,19 +1,22 @@
-//! `#[endpoint(METHOD, "/path", key = value, ...)]`: parse → validate → expand.
+//! `#[endpoint(METHOD, "/path", key = value, ...)]`: [`parse`] → [`validate`] (into
+//! [`model`]) → [`expand`]. No stage imports a later one.
 
-pub mod controls;
 mod expand;
+mod model;
 mod parse;
 mod validate;
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
-use crate::errors::Errors;
+use crate::crate_path;
+use crate::error_store::ErrorStore;
+use crate::item_fn::ItemFn;
 
-/// Runs the three stages. The user's function is emitted whatever happens, with the
-/// `#[oai(...)]` attributes of its arguments moved to the generated operation.
-pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut item = match syn::parse2::<syn::ItemFn>(item.clone()) {
+/// Runs the three stages. The user's function is emitted whatever happens, so the rest
+/// of the crate (and rust-analyzer) keeps working when the attribute is wrong.
+pub(crate) fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(item) => item,
         Err(err) => {
             let err = syn::Error::new(
@@ -25,16 +28,21 @@ pub fn endpoint(attr: TokenStream, item: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let mut errors = Errors::default();
-    let attr = parse::attr(attr, &mut errors);
-    let arg_attrs = parse::take_arg_attrs(&mut item);
-    let (controls, attrs): (Vec<_>, Vec<_>) = item.attrs.drain(..).partition(controls::is_control);
-    item.attrs = attrs;
-    let endpoint = validate::endpoint(attr, &item, arg_attrs, &controls, &mut errors);
+    let store = ErrorStore::new();
+    let (endpoint, explicit_crate) = {
+        let sink = store.sink();
+        let mut input = parse::input(attr, &mut item, &sink);
+        let explicit_crate = input.attr.options.krate.take();
+        let endpoint = validate::endpoint(input, &item, &sink.child());
+        (endpoint.filter(|_| !sink.has_errors()), explicit_crate)
+    };
     let mut out = item.into_token_stream();
     match endpoint {
-        Some(endpoint) if errors.is_empty() => out.extend(expand::endpoint(&endpoint)),
-        _ => out.extend(errors.into_compile_errors()),
+        Some(endpoint) => out.extend(expand::endpoint(
+            &endpoint,
+            &crate_path::resolve(explicit_crate),
+        )),
+        None => out.extend(store.into_compile_errors()),
     }
     out
 }

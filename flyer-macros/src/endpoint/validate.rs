@@ -1,140 +1,54 @@
-//! Stage 2: checks the parsed attribute and function and builds [`Endpoint`], the plain
-//! description expansion works from. Every problem is reported, each at its own token.
+//! Stage 2: what the parsed attribute and signature must be together (each path
+//! parameter has its argument, the function is not generic, ...), into [`Endpoint`].
+//! Each check has its own error sink, so one mistake does not hide another.
 
-use syn::ext::IdentExt;
-use syn::parse::Parser;
-use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, Pat, PathArguments, ReturnType, Type};
+use syn::{FnArg, GenericArgument, Ident, LitStr, Pat, PathArguments, ReturnType, Signature, Type};
 
-use super::controls::{self, Queued, RateLimit};
-use super::parse::Attr;
+use super::model::{Arg, Endpoint, Handler, Output};
+use super::parse::{Attr, Input};
+use crate::controls::model::{Queued, RateLimit};
+use crate::controls::parse::Control;
+use crate::controls::validate as controls;
 use crate::docs;
-use crate::errors::Errors;
+use crate::error_store::ErrorSink;
+use crate::item_fn::ItemFn;
+use crate::values::{CodeList, PathTemplate, Str, StrList};
 
-/// HTTP methods an endpoint can answer.
-pub const METHODS: &[&str] = &[
-    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
-];
-
-/// A validated endpoint.
-pub struct Endpoint {
-    /// Upper-case HTTP method.
-    pub method: String,
-    /// The path as the user wrote it, `/users/{id}`.
-    pub path: String,
-    /// The path in poem-openapi's syntax, `/users/:id`.
-    pub oai_path: String,
-    pub tags: Vec<String>,
-    pub summary: Option<String>,
-    pub description: Option<String>,
-    pub operation_id: String,
-    pub deprecated: bool,
-    pub hidden: bool,
-    /// Envelope codes the handler declares it can answer (`errors = [...]`).
-    pub errors: Vec<u32>,
-    pub queued: Option<Queued>,
-    pub rate_limit: Option<RateLimit>,
-    pub handler: Handler,
-}
-
-/// The user's function, as the generated operation calls it.
-pub struct Handler {
-    pub ident: Ident,
-    pub is_async: bool,
-    /// The return type as written (`()` when none).
-    pub ret: Box<Type>,
-    pub args: Vec<Arg>,
-    pub output: Output,
-}
-
-/// One argument of the user's function.
-pub struct Arg {
-    /// Its name, which is also the parameter's name in the spec.
-    pub name: Ident,
-    pub ty: Type,
-    /// `#[oai(...)]` attributes, passed through to poem-openapi.
-    pub oai_attrs: Vec<Attribute>,
-    /// Position of its `{name}` in the path, for a path parameter.
-    pub path_index: Option<usize>,
-}
-
-/// What the user's function returns.
-pub enum Output {
-    /// `()` or nothing: the envelope has no `data`.
-    Unit,
-    /// A value `T`, always a success.
-    Data(Box<Type>),
-    /// `Result<T>` or `Result<T, E>`; `ok` is `None` for `()`.
-    Result {
-        ok: Option<Box<Type>>,
-        err: Option<Box<Type>>,
-    },
-}
-
-pub fn endpoint(
-    attr: Attr,
-    item: &ItemFn,
-    arg_attrs: Vec<Vec<Attribute>>,
-    controls: &[Attribute],
-    errors: &mut Errors,
-) -> Option<Endpoint> {
-    let mut queued = None;
-    let mut rate_limit = None;
-    for attr in controls {
-        let name = attr.path().segments.last().map(|s| s.ident.to_string());
-        let slot_taken = match name.as_deref() {
-            Some("queued") => {
-                let taken = queued.is_some();
-                queued = controls::queued(attr, errors).or(queued);
-                taken
-            }
-            _ => {
-                let taken = rate_limit.is_some();
-                rate_limit = controls::rate_limit(attr, errors).or(rate_limit);
-                taken
-            }
-        };
-        if slot_taken {
-            errors.at(attr, "given twice: write it once");
-        }
-    }
-    let method = method(&attr, errors);
-    let path = path(&attr, errors);
-    check_signature(item, errors);
-    let output = output(&item.sig.output, errors);
-    let args = args(item, arg_attrs, path.as_ref(), attr.path.as_ref(), errors);
-
-    let opts = attr.options;
-    let mut tags: Vec<String> = opts.tag.iter().map(|t| t.value()).collect();
-    tags.extend(opts.tags.iter().flat_map(|l| l.0.iter().map(|t| t.value())));
-    for lit in opts.tag.iter().chain(opts.tags.iter().flat_map(|l| &l.0)) {
-        if lit.value().trim().is_empty() {
-            errors.at(lit, "a tag cannot be empty");
-        }
-    }
-    tags.dedup();
+pub(crate) fn endpoint(input: Input, item: &ItemFn, sink: &ErrorSink) -> Option<Endpoint> {
+    let Input {
+        attr: Attr {
+            method,
+            path,
+            options,
+        },
+        arg_attrs,
+        controls,
+    } = input;
+    let (queued, rate_limit) = self::controls(controls, sink);
+    let route = path.as_ref().and_then(|path| route(path, sink));
+    check_signature(&item.sig, sink);
+    let output = output(&item.sig.output, sink);
+    let args = args(&item.sig, arg_attrs, route.as_ref(), sink);
+    let tags = tags(options.tag, options.tags, sink);
     let (doc_summary, description) = docs::summary_and_description(&item.attrs);
-    let summary = opts.summary.map(|s| s.value()).or(doc_summary);
-    let operation_id = match opts.operation_id {
-        Some(id) if id.value().trim().is_empty() => {
-            errors.at(&id, "operation_id cannot be empty");
-            String::new()
-        }
-        Some(id) => id.value(),
-        None => unraw(&item.sig.ident),
-    };
-
-    let (method, (path, oai_path, _), args, output) = (method?, path?, args?, output?);
+    let summary = options.summary.map(|s| s.0.value()).or(doc_summary);
+    let operation_id = operation_id(options.operation_id, &item.sig.ident, sink);
+    let errors = error_codes(options.errors, sink);
+    if sink.has_errors() {
+        return None;
+    }
+    let (method, route, args, output) = (method?, route?, args?, output?);
     Some(Endpoint {
         method,
-        path,
-        oai_path,
+        path: route.path,
+        oai_path: route.oai_path,
         tags,
         summary,
         description,
         operation_id,
-        deprecated: opts.deprecated.unwrap_or(false),
-        hidden: opts.hidden.unwrap_or(false),
-        errors: opts.errors.unwrap_or_default(),
+        deprecated: options.deprecated.is_some_and(|f| f.0),
+        hidden: options.hidden.is_some_and(|f| f.0),
+        errors,
         queued,
         rate_limit,
         handler: Handler {
@@ -150,121 +64,84 @@ pub fn endpoint(
     })
 }
 
-fn unraw(ident: &Ident) -> String {
-    let s = ident.to_string();
-    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
-}
-
-fn method(attr: &Attr, errors: &mut Errors) -> Option<String> {
-    let Some(ident) = &attr.method else {
-        if !attr.malformed {
-            errors.at(
-                &attr.tokens,
-                "missing HTTP method: write `#[endpoint(GET, \"/path\")]`",
-            );
-        }
-        return None;
-    };
-    let upper = ident.to_string().to_ascii_uppercase();
-    if METHODS.contains(&upper.as_str()) {
-        Some(upper)
-    } else {
-        errors.at(
-            ident,
-            format!(
-                "unknown HTTP method `{ident}`; expected one of: {}",
-                METHODS.join(", ")
-            ),
-        );
-        None
-    }
-}
-
-/// Returns the path, its poem-openapi form and its `{name}` parameters in order.
-fn path(attr: &Attr, errors: &mut Errors) -> Option<(String, String, Vec<String>)> {
-    let Some(lit) = &attr.path else {
-        if !attr.malformed {
-            errors.at(
-                &attr.tokens,
-                "missing path: write `#[endpoint(GET, \"/path\")]`",
-            );
-        }
-        return None;
-    };
-    let path = lit.value();
-    let fail = |errors: &mut Errors, msg: String| errors.at(lit, msg);
-    if !path.starts_with('/') {
-        fail(
-            errors,
-            format!("the path must start with `/`: write \"/{path}\""),
-        );
-        return None;
-    }
-    let mut vars: Vec<String> = Vec::new();
-    let mut oai = String::new();
-    let mut ok = true;
-    for segment in path.split('/').skip(1) {
-        oai.push('/');
-        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let name = name.strip_prefix("r#").unwrap_or(name);
-            if Ident::parse_any.parse_str(name).is_err() {
-                fail(
-                    errors,
-                    format!(
-                        "`{{{name}}}` is not a valid path parameter: write `{{name}}` with a Rust identifier"
-                    ),
-                );
-                ok = false;
-            } else if vars.iter().any(|v| v == name) {
-                fail(
-                    errors,
-                    format!("the path parameter `{{{name}}}` appears twice in the path"),
-                );
-                ok = false;
-            } else {
-                vars.push(name.to_owned());
+fn controls(controls: Vec<Control>, sink: &ErrorSink) -> (Option<Queued>, Option<RateLimit>) {
+    let (mut queued, mut rate_limit) = (None, None);
+    let (mut queued_seen, mut rate_limit_seen) = (false, false);
+    for control in controls {
+        let (attr, seen) = match control {
+            Control::Queued(written) => {
+                let attr = written.attr.clone();
+                queued = controls::queued(written, sink).or(queued);
+                (attr, std::mem::replace(&mut queued_seen, true))
             }
-            oai.push(':');
-            oai.push_str(name);
-        } else if segment.contains(['{', '}']) {
-            fail(
-                errors,
-                format!("`{segment}`: a path parameter must be a whole segment, `/{{name}}`"),
-            );
-            ok = false;
-        } else if let Some(name) = segment.strip_prefix(':') {
-            fail(
-                errors,
-                format!("write path parameters as `{{{name}}}`, not `:{name}`"),
-            );
-            ok = false;
-        } else {
-            oai.push_str(segment);
+            Control::RateLimit(written) => {
+                let attr = written.attr.clone();
+                rate_limit = controls::rate_limit(written, sink).or(rate_limit);
+                (attr, std::mem::replace(&mut rate_limit_seen, true))
+            }
+        };
+        if seen {
+            sink.at(attr, "given twice: write it once");
         }
     }
-    ok.then_some((path, oai, vars))
+    (queued, rate_limit)
 }
 
-fn check_signature(item: &ItemFn, errors: &mut Errors) {
-    let sig = &item.sig;
+/// The path, checked as a whole.
+struct Route {
+    lit: LitStr,
+    path: String,
+    oai_path: String,
+    /// The `{name}` parameters, in path order.
+    params: Vec<String>,
+}
+
+fn route(path: &PathTemplate, sink: &ErrorSink) -> Option<Route> {
+    let sink = sink.child();
+    let mut params: Vec<String> = Vec::new();
+    for name in path.params() {
+        if params.iter().any(|p| p == name) {
+            sink.at(
+                &path.lit,
+                format!("the path parameter `{{{name}}}` appears twice in the path"),
+            );
+        } else {
+            params.push(name.to_owned());
+        }
+    }
+    (!sink.has_errors()).then(|| Route {
+        lit: path.lit.clone(),
+        path: path.lit.value(),
+        oai_path: path.oai_path(),
+        params,
+    })
+}
+
+fn check_signature(sig: &Signature, sink: &ErrorSink) {
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.at(&sig.generics, "an endpoint cannot be generic: flyer must know the type of every argument to document it");
+        sink.at(
+            &sig.generics,
+            "an endpoint cannot be generic: flyer must know the type of every argument to document it",
+        );
     }
     if let Some(token) = &sig.unsafety {
-        errors.at(token, "an endpoint cannot be `unsafe`");
+        sink.at(token, "an endpoint cannot be `unsafe`");
     }
     if let Some(token) = &sig.constness {
-        errors.at(token, "an endpoint cannot be a `const fn`");
+        sink.at(token, "an endpoint cannot be a `const fn`");
     }
     if let Some(abi) = &sig.abi {
-        errors.at(abi, "an endpoint cannot have an ABI");
+        sink.at(abi, "an endpoint cannot have an ABI");
     }
     if let Some(receiver) = sig.receiver() {
-        errors.at(receiver, "an endpoint is a free function: remove the `self` receiver (move the function out of the `impl`)");
+        sink.at(
+            receiver,
+            "an endpoint is a free function: remove the `self` receiver (move the function out of the `impl`)",
+        );
     }
 }
 
-fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
+fn output(ret: &ReturnType, sink: &ErrorSink) -> Option<Output> {
     let ty = match ret {
         ReturnType::Default => return Some(Output::Unit),
         ReturnType::Type(_, ty) => &**ty,
@@ -273,21 +150,19 @@ fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
         return Some(Output::Unit);
     }
     if let Type::ImplTrait(_) = ty {
-        errors.at(
+        sink.at(
             ty,
             "an endpoint must return a concrete type, `T` or `Result<T>`",
         );
         return None;
     }
-    let Type::Path(tp) = ty else {
+    // A `Result` is recognised by its name: an alias of another name is data.
+    let Some(last) = (match ty {
+        Type::Path(tp) => tp.path.segments.last().filter(|s| s.ident == "Result"),
+        _ => None,
+    }) else {
         return Some(Output::Data(Box::new(ty.clone())));
     };
-    let Some(last) = tp.path.segments.last() else {
-        return Some(Output::Data(Box::new(ty.clone())));
-    };
-    if last.ident != "Result" {
-        return Some(Output::Data(Box::new(ty.clone())));
-    }
     let types: Vec<&Type> = match &last.arguments {
         PathArguments::AngleBracketed(args) => args
             .args
@@ -299,17 +174,18 @@ fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
             .collect(),
         _ => Vec::new(),
     };
+    let ok = |ok: &Type| (!is_unit(ok)).then(|| Box::new(ok.clone()));
     match types.as_slice() {
-        [ok] => Some(Output::Result {
-            ok: (!is_unit(ok)).then(|| Box::new((*ok).clone())),
+        [t] => Some(Output::Result {
+            ok: ok(t),
             err: None,
         }),
-        [ok, err] => Some(Output::Result {
-            ok: (!is_unit(ok)).then(|| Box::new((*ok).clone())),
+        [t, err] => Some(Output::Result {
+            ok: ok(t),
             err: Some(Box::new((*err).clone())),
         }),
         _ => {
-            errors.at(ty, "expected `Result<T>` or `Result<T, E>`");
+            sink.at(ty, "expected `Result<T>` or `Result<T, E>`");
             None
         }
     }
@@ -325,41 +201,41 @@ fn is_path_type(ty: &Type) -> bool {
 }
 
 fn args(
-    item: &ItemFn,
-    arg_attrs: Vec<Vec<Attribute>>,
-    path: Option<&(String, String, Vec<String>)>,
-    lit: Option<&syn::LitStr>,
-    errors: &mut Errors,
+    sig: &Signature,
+    arg_attrs: Vec<Vec<syn::Attribute>>,
+    route: Option<&Route>,
+    sink: &ErrorSink,
 ) -> Option<Vec<Arg>> {
-    let vars: &[String] = path.map(|p| p.2.as_slice()).unwrap_or(&[]);
+    let sink = sink.child();
+    let params: &[String] = route.map_or(&[], |r| &r.params);
     let mut out = Vec::new();
-    let mut ok = true;
-    for (arg, oai_attrs) in item.sig.inputs.iter().zip(arg_attrs) {
+    for (arg, oai_attrs) in sig.inputs.iter().zip(arg_attrs) {
+        // A receiver is check_signature's to report.
         let FnArg::Typed(pat_ty) = arg else { continue };
         let Some(name) = arg_name(&pat_ty.pat) else {
-            errors.at(&pat_ty.pat, "bind this argument to a name (`name: Query<T>` or `Path(name): Path<T>`): the name is the parameter's name");
-            ok = false;
+            sink.at(
+                &pat_ty.pat,
+                "bind this argument to a name (`name: Query<T>` or `Path(name): Path<T>`): the name is the parameter's name",
+            );
             continue;
         };
         if let Type::ImplTrait(_) = &*pat_ty.ty {
-            errors.at(
+            sink.at(
                 &pat_ty.ty,
                 "an endpoint argument needs a concrete extractor type, not `impl Trait`",
             );
-            ok = false;
             continue;
         }
         let key = unraw(&name);
-        let path_index = vars.iter().position(|v| *v == key);
-        if path.is_some() && path_index.is_none() && is_path_type(&pat_ty.ty) {
-            errors.at(
+        let path_index = params.iter().position(|p| *p == key);
+        if let Some(route) = route.filter(|_| path_index.is_none() && is_path_type(&pat_ty.ty)) {
+            sink.at(
                 &pat_ty.pat,
                 format!(
                     "`{key}` is a `Path` argument, but the path \"{}\" has no `{{{key}}}`",
-                    path.map(|p| p.0.as_str()).unwrap_or_default()
+                    route.path
                 ),
             );
-            ok = false;
         }
         out.push(Arg {
             name,
@@ -368,17 +244,19 @@ fn args(
             path_index,
         });
     }
-    if let (Some((_, _, vars)), Some(lit)) = (path, lit) {
-        for var in vars {
-            if !out.iter().any(|a| unraw(&a.name) == *var) {
-                errors.at(lit, format!(
-                        "the path parameter `{{{var}}}` has no argument named `{var}`; add `{var}: Path<T>` to the function"
-                    ));
-                ok = false;
+    if let Some(route) = route {
+        for param in &route.params {
+            if !out.iter().any(|a| unraw(&a.name) == *param) {
+                sink.at(
+                    &route.lit,
+                    format!(
+                        "the path parameter `{{{param}}}` has no argument named `{param}`; add `{param}: Path<T>` to the function"
+                    ),
+                );
             }
         }
     }
-    ok.then_some(out)
+    (!sink.has_errors()).then_some(out)
 }
 
 fn arg_name(pat: &Pat) -> Option<Ident> {
@@ -389,5 +267,78 @@ fn arg_name(pat: &Pat) -> Option<Ident> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+/// `tag` then `tags`, each once, in the order first written.
+fn tags(tag: Option<Str>, tags: Option<StrList>, sink: &ErrorSink) -> Vec<String> {
+    let lits = tag.map(|t| t.0).into_iter();
+    let mut out: Vec<String> = Vec::new();
+    for lit in lits.chain(tags.into_iter().flat_map(|l| l.0)) {
+        let value = lit.value();
+        if value.trim().is_empty() {
+            sink.at(&lit, "a tag cannot be empty");
+        }
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+fn operation_id(id: Option<Str>, ident: &Ident, sink: &ErrorSink) -> String {
+    match id {
+        Some(Str(id)) if id.value().trim().is_empty() => {
+            sink.at(&id, "operation_id cannot be empty");
+            String::new()
+        }
+        Some(Str(id)) => id.value(),
+        None => unraw(ident),
+    }
+}
+
+fn error_codes(list: Option<CodeList>, sink: &ErrorSink) -> Vec<u32> {
+    let Some(CodeList(list)) = list else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|lit| match lit.base10_parse::<u32>() {
+            Ok(code) if is_error_code(code) => Some(code),
+            _ => {
+                sink.at(
+                    lit,
+                    "not an error code: write envelope codes such as 40400 or 50300 (HTTP status = code / 100, 4xx or 5xx)",
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// An envelope code whose status (`code / 100`, or Flyer's 40001/40002) is 4xx or 5xx.
+fn is_error_code(code: u32) -> bool {
+    code == 40001 || code == 40002 || (40000..60000).contains(&code)
+}
+
+#[cfg(test)]
+mod tests {
+    use darling::FromMeta;
+
+    use crate::error_store::ErrorStore;
+    use crate::values::{Str, StrList};
+
+    #[test]
+    fn tags_are_unique_in_first_written_order() {
+        let tag = Str::from_meta(&syn::parse_quote!(tag = "b")).unwrap();
+        let tags = StrList::from_meta(&syn::parse_quote!(tags = ["a", "b", "c", "a"])).unwrap();
+        let store = ErrorStore::new();
+        let tags = super::tags(Some(tag), Some(tags), &store.sink());
+        assert_eq!(tags, ["b", "a", "c"]);
+        assert!(store.into_compile_errors().is_empty());
     }
 }

@@ -1,0 +1,105 @@
+//! The hidden `__FlyerEndpoint` type and its `#[poem_openapi::OpenApi]` impl, whose one
+//! operation extracts the arguments, calls the user's function (through the forwarder)
+//! and answers its result in the envelope.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::super::model::{Arg, Endpoint, Output};
+use super::controlled;
+
+pub(super) fn operation(ep: &Endpoint, rt: &TokenStream) -> TokenStream {
+    let user_fn = &ep.handler.ident;
+    let oai_path = &ep.oai_path;
+    let method = ep.method.as_str().to_ascii_lowercase();
+    let request = controlled(ep).then(|| quote!(__flyer_request: &#rt::poem::Request,));
+    let params = params(ep, rt);
+    let data = match &ep.handler.output {
+        Output::Unit | Output::Result { ok: None, .. } => quote!(#rt::NoData),
+        Output::Data(ty) | Output::Result { ok: Some(ty), .. } => quote!(#ty),
+    };
+    let body = body(ep, rt);
+    quote! {
+        #[poem_openapi::OpenApi]
+        impl __FlyerEndpoint {
+            #[oai(path = #oai_path, method = #method)]
+            async fn #user_fn(&self, #request #(#params),*) -> #rt::Reply<#data, __FlyerEndpoint> {
+                #body
+            }
+        }
+    }
+}
+
+/// The operation's parameters. poem-openapi binds `Path` arguments to the route's
+/// parameters by position and recognises them by the name `Path`; listing them in path
+/// order, under that name, makes an alias of `Path<T>` work and keeps
+/// `fn f(b: Path<_>, a: Path<_>)` right for `/{a}/{b}`.
+fn params(ep: &Endpoint, rt: &TokenStream) -> Vec<TokenStream> {
+    let mut ordered: Vec<&Arg> = ep.handler.args.iter().collect();
+    ordered.sort_by_key(|a| a.path_index.map_or((1, 0), |i| (0, i)));
+    ordered
+        .into_iter()
+        .map(|a| {
+            let name = &a.name;
+            let attrs = &a.oai_attrs;
+            let ty = &a.ty;
+            if a.path_index.is_some() {
+                quote! { #(#attrs)* #name: #rt::Path<#ty> }
+            } else {
+                quote! { #(#attrs)* #name: #ty }
+            }
+        })
+        .collect()
+}
+
+/// Calls the handler where it runs (the reactor, the blocking pool, or a ticket of the
+/// route's controls) and turns its result into the reply.
+fn body(ep: &Endpoint, rt: &TokenStream) -> TokenStream {
+    let h = &ep.handler;
+    let args = h.args.iter().map(|a| &a.name);
+    // Called through the forwarder: an argument may share the function's name.
+    let call = if h.is_async {
+        quote!(__flyer_handler(#(#args),*).await)
+    } else {
+        quote!(__flyer_handler(#(#args),*))
+    };
+    let ctor = match &h.output {
+        Output::Unit => quote!(unit),
+        Output::Data(_) => quote!(data),
+        Output::Result { ok: None, .. } => quote!(unit_result),
+        Output::Result { ok: Some(_), .. } => quote!(result),
+    };
+    // Spanned at the error type, so a bad one is reported there, once.
+    let err_span = match &h.output {
+        Output::Result { err: Some(err), .. } => err.span(),
+        _ => Span::call_site(),
+    };
+    let reply = |value: TokenStream| quote_spanned!(err_span=> #rt::Reply::#ctor(#value));
+    let done = reply(quote!(out));
+    match (controlled(ep), h.is_async) {
+        (false, true) => reply(call),
+        (false, false) => quote! {
+            match #rt::blocking(move || #call).await {
+                ::core::result::Result::Ok(out) => #done,
+                ::core::result::Result::Err(err) => #rt::Reply::error(err),
+            }
+        },
+        (true, is_async) => {
+            let run = if is_async {
+                quote!(ticket.run(async move { #call }).await)
+            } else {
+                quote!(ticket.run_blocking(move || #call).await)
+            };
+            quote! {
+                match #rt::admit(&__FLYER_CONTROLS, __flyer_request).await {
+                    #rt::Admission::Answer(resp) => #rt::Reply::raw(resp),
+                    #rt::Admission::Run(ticket) => match #run {
+                        ::core::result::Result::Ok(out) => #done,
+                        ::core::result::Result::Err(err) => #rt::Reply::error(err),
+                    },
+                }
+            }
+        }
+    }
+}

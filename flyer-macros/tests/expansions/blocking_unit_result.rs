@@ -1,0 +1,60 @@
+fn put_item(id: Path<u32>, name: Query<String>) -> Result<()> {
+    let _ = (id, name);
+    Ok(())
+}
+#[allow(non_camel_case_types, clippy::all, unused_qualifications)]
+const _: () = {
+    use ::flyer_runtime::__private::poem_openapi;
+    fn __flyer_handler(__flyer_a0: Path<u32>, __flyer_a1: Query<String>) -> Result<()> {
+        put_item(__flyer_a0, __flyer_a1)
+    }
+    fn __flyer_checks() {
+        ::flyer_runtime::__private::assert_path_arg::<Path<u32>>();
+        ::flyer_runtime::__private::assert_blocking_arg::<Path<u32>>();
+        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
+        ::flyer_runtime::__private::assert_blocking_arg::<Query<String>>();
+    }
+    struct __FlyerEndpoint;
+    #[poem_openapi::OpenApi]
+    impl __FlyerEndpoint {
+        #[oai(path = "/items/:id", method = "put")]
+        async fn put_item(
+            &self,
+            id: ::flyer_runtime::__private::Path<Path<u32>>,
+            name: Query<String>,
+        ) -> ::flyer_runtime::__private::Reply<
+            ::flyer_runtime::__private::NoData,
+            __FlyerEndpoint,
+        > {
+            match ::flyer_runtime::__private::blocking(move || __flyer_handler(id, name))
+                .await
+            {
+                ::core::result::Result::Ok(out) => {
+                    ::flyer_runtime::__private::Reply::unit_result(out)
+                }
+                ::core::result::Result::Err(err) => {
+                    ::flyer_runtime::__private::Reply::error(err)
+                }
+            }
+        }
+    }
+    ::flyer_runtime::__private::inventory::submit! {
+        ::flyer_runtime::__private::Registration { function :
+        ::core::concat!(::core::module_path!(), "::", "put_item"), file :
+        ::core::file!(), line : ::core::line!(), method : "PUT", path : "/items/{id}",
+        tags : & [], summary : ::core::option::Option::None, description :
+        ::core::option::Option::None, operation_id : "put_item", deprecated : false,
+        hidden : false, controls : ::core::option::Option::None, errors : & [],
+        arg_errors : || { #[allow(unused_imports)] use ::flyer_runtime::__private:: {
+        ArgErrors as _, NoArgErrors as _ }; let mut all : ::std::vec::Vec < u32 > =
+        ::std::vec::Vec::new(); all.extend_from_slice((&
+        ::flyer_runtime::__private::ArgProbe:: < Path < u32 > > ::new()).errors()); all
+        .extend_from_slice((& ::flyer_runtime::__private::ArgProbe:: < Query < String > >
+        ::new()).errors()); all }, meta : < __FlyerEndpoint as
+        ::flyer_runtime::__private::poem_openapi::OpenApi > ::meta, register : <
+        __FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi >
+        ::register, add_routes : | table |
+        ::flyer_runtime::__private::poem_openapi::OpenApi::add_routes(__FlyerEndpoint,
+        table), }
+    }
+};

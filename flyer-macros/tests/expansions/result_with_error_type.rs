@@ -1,0 +1,46 @@
+async fn parse(text: Query<String>) -> Result<i64, std::num::ParseIntError> {
+    text.0.parse()
+}
+#[allow(non_camel_case_types, clippy::all, unused_qualifications)]
+const _: () = {
+    use ::flyer_runtime::__private::poem_openapi;
+    fn __flyer_handler(
+        __flyer_a0: Query<String>,
+    ) -> impl ::core::future::Future<Output = Result<i64, std::num::ParseIntError>> {
+        parse(__flyer_a0)
+    }
+    fn __flyer_checks() {
+        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
+        ::flyer_runtime::__private::assert_response_data::<i64>();
+        ::flyer_runtime::__private::assert_into_error::<std::num::ParseIntError>();
+    }
+    struct __FlyerEndpoint;
+    #[poem_openapi::OpenApi]
+    impl __FlyerEndpoint {
+        #[oai(path = "/parse", method = "get")]
+        async fn parse(
+            &self,
+            text: Query<String>,
+        ) -> ::flyer_runtime::__private::Reply<i64, __FlyerEndpoint> {
+            ::flyer_runtime::__private::Reply::result(__flyer_handler(text).await)
+        }
+    }
+    ::flyer_runtime::__private::inventory::submit! {
+        ::flyer_runtime::__private::Registration { function :
+        ::core::concat!(::core::module_path!(), "::", "parse"), file : ::core::file!(),
+        line : ::core::line!(), method : "GET", path : "/parse", tags : & [], summary :
+        ::core::option::Option::None, description : ::core::option::Option::None,
+        operation_id : "parse", deprecated : false, hidden : false, controls :
+        ::core::option::Option::None, errors : & [], arg_errors : || {
+        #[allow(unused_imports)] use ::flyer_runtime::__private:: { ArgErrors as _,
+        NoArgErrors as _ }; let mut all : ::std::vec::Vec < u32 > =
+        ::std::vec::Vec::new(); all.extend_from_slice((&
+        ::flyer_runtime::__private::ArgProbe:: < Query < String > > ::new()).errors());
+        all }, meta : < __FlyerEndpoint as
+        ::flyer_runtime::__private::poem_openapi::OpenApi > ::meta, register : <
+        __FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi >
+        ::register, add_routes : | table |
+        ::flyer_runtime::__private::poem_openapi::OpenApi::add_routes(__FlyerEndpoint,
+        table), }
+    }
+};

@@ -1,0 +1,47 @@
+async fn delete_item(id: Path<u32>) {
+    let _ = id;
+}
+#[allow(non_camel_case_types, clippy::all, unused_qualifications)]
+const _: () = {
+    use ::flyer_runtime::__private::poem_openapi;
+    fn __flyer_handler(
+        __flyer_a0: Path<u32>,
+    ) -> impl ::core::future::Future<Output = ()> {
+        delete_item(__flyer_a0)
+    }
+    fn __flyer_checks() {
+        ::flyer_runtime::__private::assert_path_arg::<Path<u32>>();
+    }
+    struct __FlyerEndpoint;
+    #[poem_openapi::OpenApi]
+    impl __FlyerEndpoint {
+        #[oai(path = "/items/:id", method = "delete")]
+        async fn delete_item(
+            &self,
+            id: ::flyer_runtime::__private::Path<Path<u32>>,
+        ) -> ::flyer_runtime::__private::Reply<
+            ::flyer_runtime::__private::NoData,
+            __FlyerEndpoint,
+        > {
+            ::flyer_runtime::__private::Reply::unit(__flyer_handler(id).await)
+        }
+    }
+    ::flyer_runtime::__private::inventory::submit! {
+        ::flyer_runtime::__private::Registration { function :
+        ::core::concat!(::core::module_path!(), "::", "delete_item"), file :
+        ::core::file!(), line : ::core::line!(), method : "DELETE", path : "/items/{id}",
+        tags : & [], summary : ::core::option::Option::None, description :
+        ::core::option::Option::None, operation_id : "delete_item", deprecated : false,
+        hidden : false, controls : ::core::option::Option::None, errors : & [],
+        arg_errors : || { #[allow(unused_imports)] use ::flyer_runtime::__private:: {
+        ArgErrors as _, NoArgErrors as _ }; let mut all : ::std::vec::Vec < u32 > =
+        ::std::vec::Vec::new(); all.extend_from_slice((&
+        ::flyer_runtime::__private::ArgProbe:: < Path < u32 > > ::new()).errors()); all
+        }, meta : < __FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi
+        > ::meta, register : < __FlyerEndpoint as
+        ::flyer_runtime::__private::poem_openapi::OpenApi > ::register, add_routes : |
+        table |
+        ::flyer_runtime::__private::poem_openapi::OpenApi::add_routes(__FlyerEndpoint,
+        table), }
+    }
+};
