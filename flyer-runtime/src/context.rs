@@ -73,6 +73,7 @@ pub(crate) fn json_body() -> Option<Bytes> {
 }
 
 /// The body of the current request, when it had one.
+#[cfg(feature = "queue-redis")]
 pub(crate) fn body() -> Option<Bytes> {
     CURRENT.try_with(|c| c.body.clone()).ok().flatten()
 }

@@ -4,8 +4,11 @@
 use std::fmt;
 use std::time::Duration;
 
+#[cfg(feature = "mysql")]
 use sea_orm::sqlx::mysql::MySqlConnectOptions;
+#[cfg(feature = "postgres")]
 use sea_orm::sqlx::postgres::PgConnectOptions;
+#[cfg(feature = "sqlite")]
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 
 use super::secret::{self, Secret};
@@ -20,7 +23,7 @@ settings! {
     .parsed("a database URL", secret::parse);
     DRIVER: DbDriver = var(
         "flyer_db_driver",
-        "sqlite",
+        DEFAULT_DRIVER,
         "sqlite (a file, nothing to install), mysql (MySQL or MariaDB) or postgres",
     )
     .parsed("sqlite, mysql (MariaDB too) or postgres", driver);
@@ -65,6 +68,20 @@ settings! {
     .parsed("1 or 0 (true/false, yes/no, on/off), or unset", values::optional_flag);
 }
 
+/// The driver used when none is named: SQLite, when this build has it.
+const DEFAULT_DRIVER: &str = if cfg!(feature = "sqlite") {
+    "sqlite"
+} else if cfg!(feature = "postgres") {
+    "postgres"
+} else {
+    "mysql"
+};
+
+/// Why a driver cannot be used: this build was made without it.
+fn missing(driver: &str) -> String {
+    format!("this build has no {driver} driver: enable flyer-runtime's `{driver}` feature")
+}
+
 /// `flyer_db_driver`, or the scheme of `flyer_db_url`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DbDriver {
@@ -74,6 +91,17 @@ pub enum DbDriver {
     MySql,
     /// PostgreSQL.
     Postgres,
+}
+
+impl DbDriver {
+    /// `sqlite`, `mysql` or `postgres`: as `flyer_db_driver` and the features name it.
+    fn name(self) -> &'static str {
+        match self {
+            DbDriver::Sqlite => "sqlite",
+            DbDriver::MySql => "mysql",
+            DbDriver::Postgres => "postgres",
+        }
+    }
 }
 
 fn driver(raw: &str) -> Option<DbDriver> {
@@ -89,10 +117,13 @@ fn driver(raw: &str) -> Option<DbDriver> {
 #[derive(Clone)]
 pub enum DbConnect {
     /// SQLite.
+    #[cfg(feature = "sqlite")]
     Sqlite(SqliteConnectOptions),
     /// MySQL or MariaDB.
+    #[cfg(feature = "mysql")]
     MySql(MySqlConnectOptions),
     /// PostgreSQL.
+    #[cfg(feature = "postgres")]
     Postgres(PgConnectOptions),
 }
 
@@ -121,8 +152,11 @@ impl DbSettings {
     /// Which database this is.
     pub fn driver(&self) -> DbDriver {
         match self.connect {
+            #[cfg(feature = "sqlite")]
             DbConnect::Sqlite(_) => DbDriver::Sqlite,
+            #[cfg(feature = "mysql")]
             DbConnect::MySql(_) => DbDriver::MySql,
+            #[cfg(feature = "postgres")]
             DbConnect::Postgres(_) => DbDriver::Postgres,
         }
     }
@@ -139,6 +173,8 @@ impl fmt::Debug for DbSettings {
 }
 
 /// The parts of the group that say where the database is.
+// SQLite reads only the driver and the name.
+#[cfg_attr(not(any(feature = "mysql", feature = "postgres")), allow(dead_code))]
 struct Parts {
     driver: DbDriver,
     host: String,
@@ -164,32 +200,36 @@ pub(super) fn read(r: &mut Reader<'_>) -> DbSettings {
     let acquire_timeout = r.get(&ACQUIRE_TIMEOUT);
     let connect_timeout = r.get(&CONNECT_TIMEOUT);
     let migrate = r.get(&MIGRATE);
-    let (connect, in_memory) = if url.is_empty() {
-        from_parts(parts)
+    let driver = parts.driver;
+    let found = if url.is_empty() {
+        from_parts(parts).map_err(|why| (&DRIVER.var, driver.name().to_owned(), why))
     } else {
-        match from_url(url.expose()) {
-            Ok(found) => found,
-            Err(why) => {
-                // The URL holds the password: the error shows it masked.
-                r.fail_shown(
-                    &URL.var,
-                    redact_url(url.expose()),
-                    format!(
-                        "a database URL such as sqlite://flyer.db?mode=rwc, mysql://user:pass@127.0.0.1:3306/db or postgres://user:pass@127.0.0.1:5432/db ({why})"
-                    ),
-                );
-                from_parts(parts)
-            }
+        from_url(url.expose()).map_err(|why| {
+            // The URL holds the password: the error shows it masked.
+            let expected = format!(
+                "a database URL such as sqlite://flyer.db?mode=rwc, mysql://user:pass@127.0.0.1:3306/db or postgres://user:pass@127.0.0.1:5432/db ({why})"
+            );
+            (&URL.var, redact_url(url.expose()), expected)
+        })
+    };
+    let (connect, in_memory) = match found {
+        Ok(found) => found,
+        Err((var, shown, expected)) => {
+            r.fail_shown(var, shown, expected);
+            default_connect()
         }
     };
     let target = match &connect {
+        #[cfg(feature = "sqlite")]
         DbConnect::Sqlite(o) => format!("sqlite {}", o.get_filename().display()),
+        #[cfg(feature = "mysql")]
         DbConnect::MySql(o) => format!(
             "mysql {}:{}/{}",
             o.get_host(),
             o.get_port(),
             o.get_database().unwrap_or("")
         ),
+        #[cfg(feature = "postgres")]
         DbConnect::Postgres(o) => format!(
             "postgres {}:{}/{}",
             o.get_host(),
@@ -197,7 +237,7 @@ pub(super) fn read(r: &mut Reader<'_>) -> DbSettings {
             o.get_database().unwrap_or("")
         ),
     };
-    let is_sqlite = matches!(connect, DbConnect::Sqlite(_));
+    let is_sqlite = target.starts_with("sqlite ");
     DbSettings {
         connect,
         in_memory,
@@ -210,36 +250,62 @@ pub(super) fn read(r: &mut Reader<'_>) -> DbSettings {
     }
 }
 
+/// What stands in for a connection that is wrongly configured, so that reading goes on
+/// (the configuration is refused anyway).
+fn default_connect() -> (DbConnect, bool) {
+    let parts = Parts {
+        driver: driver(DEFAULT_DRIVER).unwrap_or(DbDriver::Sqlite),
+        host: String::new(),
+        port: None,
+        user: String::new(),
+        pass: Secret::new(""),
+        name: String::new(),
+    };
+    from_parts(parts).expect("the default driver is in the build")
+}
+
 /// The connection `url` names, and whether it is an in-memory SQLite; `Err` says why not.
 fn from_url(url: &str) -> Result<(DbConnect, bool), String> {
     let scheme = url.split_once(':').map_or("", |(s, _)| s);
-    let parsed = match scheme.to_ascii_lowercase().as_str() {
-        "sqlite" => url.parse::<SqliteConnectOptions>().map(|o| {
+    // sqlx's messages name the problem (a bad port, an unknown sslmode), never the
+    // password: checked in the tests.
+    #[allow(unused)]
+    let sqlx = |e: sea_orm::sqlx::Error| {
+        let msg = e.to_string();
+        msg.strip_prefix("error with configuration: ")
+            .unwrap_or(&msg)
+            .to_owned()
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        #[cfg(feature = "sqlite")]
+        "sqlite" => url.parse::<SqliteConnectOptions>().map_err(sqlx).map(|o| {
             (
                 DbConnect::Sqlite(o),
                 url.contains(":memory:") || url.contains("mode=memory"),
             )
         }),
+        #[cfg(feature = "mysql")]
         "mysql" | "mariadb" => url
             .parse::<MySqlConnectOptions>()
+            .map_err(sqlx)
             .map(|o| (DbConnect::MySql(o), false)),
+        #[cfg(feature = "postgres")]
         "postgres" | "postgresql" => url
             .parse::<PgConnectOptions>()
+            .map_err(sqlx)
             .map(|o| (DbConnect::Postgres(o), false)),
-        other => return Err(format!("unknown scheme {other:?}")),
-    };
-    // sqlx's messages name the problem (a bad port, an unknown sslmode), never the
-    // password: checked in the tests.
-    parsed.map_err(|e| {
-        let msg = e.to_string();
-        msg.strip_prefix("error with configuration: ")
-            .unwrap_or(&msg)
-            .to_owned()
-    })
+        #[allow(unreachable_patterns)]
+        "sqlite" => Err(missing("sqlite")),
+        #[allow(unreachable_patterns)]
+        "mysql" | "mariadb" => Err(missing("mysql")),
+        #[allow(unreachable_patterns)]
+        "postgres" | "postgresql" => Err(missing("postgres")),
+        other => Err(format!("unknown scheme {other:?}")),
+    }
 }
 
-/// The connection Flyer's parts describe.
-fn from_parts(p: Parts) -> (DbConnect, bool) {
+/// The connection Flyer's parts describe; `Err` when this build lacks the driver.
+fn from_parts(p: Parts) -> Result<(DbConnect, bool), String> {
     let host = if p.host.is_empty() {
         "127.0.0.1"
     } else {
@@ -253,13 +319,15 @@ fn from_parts(p: Parts) -> (DbConnect, bool) {
         }
     };
     match p.driver {
+        #[cfg(feature = "sqlite")]
         DbDriver::Sqlite => {
+            let _ = host;
             let file = or(&p.name, "flyer.db");
             if file == ":memory:" {
                 let options = ":memory:"
                     .parse::<SqliteConnectOptions>()
                     .expect("`:memory:` is a valid SQLite database");
-                return (DbConnect::Sqlite(options), true);
+                return Ok((DbConnect::Sqlite(options), true));
             }
             let options = SqliteConnectOptions::new()
                 .filename(file)
@@ -267,8 +335,9 @@ fn from_parts(p: Parts) -> (DbConnect, bool) {
                 // Readers do not block the writer, nor the writer them: what a pool of
                 // connections to one file needs.
                 .journal_mode(SqliteJournalMode::Wal);
-            (DbConnect::Sqlite(options), false)
+            Ok((DbConnect::Sqlite(options), false))
         }
+        #[cfg(feature = "mysql")]
         DbDriver::MySql => {
             let mut options = MySqlConnectOptions::new()
                 .host(host)
@@ -278,8 +347,9 @@ fn from_parts(p: Parts) -> (DbConnect, bool) {
             if !p.pass.is_empty() {
                 options = options.password(p.pass.expose());
             }
-            (DbConnect::MySql(options), false)
+            Ok((DbConnect::MySql(options), false))
         }
+        #[cfg(feature = "postgres")]
         DbDriver::Postgres => {
             let mut options = PgConnectOptions::new_without_pgpass()
                 .host(host)
@@ -289,7 +359,12 @@ fn from_parts(p: Parts) -> (DbConnect, bool) {
             if !p.pass.is_empty() {
                 options = options.password(p.pass.expose());
             }
-            (DbConnect::Postgres(options), false)
+            Ok((DbConnect::Postgres(options), false))
+        }
+        #[allow(unreachable_patterns)]
+        other => {
+            let _ = (host, or);
+            Err(missing(other.name()))
         }
     }
 }

@@ -11,6 +11,7 @@ pub(super) const FLAG: &str = "1 or 0 (true/false, yes/no, on/off)";
 /// What a duration's error says it expects.
 pub(super) const SECONDS: &str = "seconds (10, 1.5) or a duration (500ms, 2m)";
 /// What a positive duration's error says it expects.
+#[cfg(feature = "sql")]
 pub(super) const POSITIVE_SECONDS: &str =
     "seconds (10, 1.5) or a duration (500ms, 2m), more than 0";
 
@@ -24,6 +25,7 @@ pub(super) fn flag(raw: &str) -> Option<bool> {
 }
 
 /// A flag, or unset (`None`).
+#[cfg(feature = "sql")]
 pub(super) fn optional_flag(raw: &str) -> Option<Option<bool>> {
     if raw.is_empty() {
         Some(None)
@@ -75,6 +77,7 @@ pub(super) fn count(raw: &str) -> Option<usize> {
 }
 
 /// A count of at least 1, as sqlx sizes pools.
+#[cfg(feature = "sql")]
 pub(super) fn count_u32(raw: &str) -> Option<u32> {
     raw.parse().ok().filter(|n| *n > 0)
 }
@@ -85,6 +88,7 @@ pub(super) fn port(raw: &str) -> Option<u16> {
 }
 
 /// A TCP port, or unset (`None`).
+#[cfg(feature = "sql")]
 pub(super) fn optional_port(raw: &str) -> Option<Option<u16>> {
     if raw.is_empty() {
         Some(None)

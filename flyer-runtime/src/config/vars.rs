@@ -121,6 +121,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Records a problem whose value is already fit to show (a URL with its password masked).
+    #[cfg(feature = "sql")]
     pub(super) fn fail_shown(&mut self, var: &'static Var, shown: String, expected: String) {
         self.errors.push(ConfigError {
             var: var.name,

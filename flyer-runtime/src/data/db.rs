@@ -14,8 +14,7 @@ use sea_orm::sqlx::pool::{PoolConnectionMetadata, PoolOptions};
 use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, SqlxMySqlConnector, SqlxPostgresConnector, SqlxSqliteConnector, Statement,
-    TransactionTrait,
+    QueryResult, Statement, TransactionTrait,
 };
 use tokio::sync::watch;
 
@@ -117,13 +116,16 @@ fn pool_options<DB: sqlx::Database>(settings: &DbSettings, size: u32) -> PoolOpt
 pub(crate) fn pool(settings: &DbSettings, size: u32) -> DatabaseConnection {
     let size = if settings.in_memory { 1 } else { size };
     match &settings.connect {
-        DbConnect::Sqlite(o) => SqlxSqliteConnector::from_sqlx_sqlite_pool(
+        #[cfg(feature = "sqlite")]
+        DbConnect::Sqlite(o) => sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(
             pool_options(settings, size).connect_lazy_with(o.clone()),
         ),
-        DbConnect::MySql(o) => SqlxMySqlConnector::from_sqlx_mysql_pool(
+        #[cfg(feature = "mysql")]
+        DbConnect::MySql(o) => sea_orm::SqlxMySqlConnector::from_sqlx_mysql_pool(
             pool_options(settings, size).connect_lazy_with(o.clone()),
         ),
-        DbConnect::Postgres(o) => SqlxPostgresConnector::from_sqlx_postgres_pool(
+        #[cfg(feature = "postgres")]
+        DbConnect::Postgres(o) => sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
             pool_options(settings, size).connect_lazy_with(o.clone()),
         ),
     }

@@ -46,6 +46,7 @@ fn sqlx_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
+#[cfg(feature = "sqlite")]
 fn sqlite_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
     // SQLITE_BUSY (5) and SQLITE_LOCKED (6); extended codes keep them in their low byte.
     use sqlx::error::DatabaseError;
@@ -54,11 +55,22 @@ fn sqlite_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
         .is_some_and(|n| matches!(n & 0xff, 5 | 6))
 }
 
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_busy(_: &dyn sqlx::error::DatabaseError) -> bool {
+    false
+}
+
+#[cfg(feature = "mysql")]
 fn mysql_unavailable(db: &dyn sqlx::error::DatabaseError) -> bool {
     // 1040 too many connections, 1053 server shutting down, 1205 lock wait timeout,
     // 1213 deadlock.
     db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
         .is_some_and(|e| matches!(e.number(), 1040 | 1053 | 1205 | 1213))
+}
+
+#[cfg(not(feature = "mysql"))]
+fn mysql_unavailable(_: &dyn sqlx::error::DatabaseError) -> bool {
+    false
 }
 
 /// What went wrong, in words fit for a client or a probe: the kind, not the driver's text.

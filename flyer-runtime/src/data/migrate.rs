@@ -19,7 +19,9 @@ use sea_orm_migration::{MigrationStatus, MigratorTrait};
 
 use super::db::{self, Db, Schema};
 use super::db_error::is_unavailable;
-use crate::config::{DbConnect, DbSettings};
+#[cfg(feature = "sqlite")]
+use crate::config::DbConnect;
+use crate::config::DbSettings;
 
 type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, DbErr>> + Send + 'a>>;
 /// Every migration's name, and whether it is applied.
@@ -110,10 +112,12 @@ async fn locked<T>(
 ) -> Result<T, DbErr> {
     let backend = db.get_database_backend();
     if backend == DbBackend::Sqlite {
+        #[cfg(feature = "sqlite")]
         let _lock = match &db.settings().connect {
             DbConnect::Sqlite(o) if !db.settings().in_memory => {
                 Some(lock_file(o.get_filename()).await?)
             }
+            #[allow(unreachable_patterns)]
             _ => None,
         };
         return work(db.conn()).await;
@@ -156,6 +160,7 @@ async fn locked<T>(
 /// Takes `{database}-migrate-lock`, beside a SQLite file, for this process: another one
 /// migrating the same file waits. Released when the returned file is dropped. Polled, not
 /// blocked on: a blocking thread would be one more thread of the service's pools.
+#[cfg(feature = "sqlite")]
 async fn lock_file(database: &std::path::Path) -> Result<std::fs::File, DbErr> {
     let mut path = database.as_os_str().to_owned();
     path.push("-migrate-lock");
