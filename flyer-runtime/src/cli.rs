@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::registry;
 use crate::app::{App, ServiceInfo};
@@ -117,8 +118,8 @@ fn serve(app: App) -> i32 {
         }
     };
     let code = runtime.block_on(async {
-        let endpoint = match app.endpoint() {
-            Ok(endpoint) => endpoint,
+        let (endpoint, drain) = match app.start() {
+            Ok(started) => started,
             Err(err) => {
                 eprintln!("{err}");
                 return 1;
@@ -140,7 +141,24 @@ fn serve(app: App) -> i32 {
                 prefix = app.config().prefix()
             );
         }
-        server::serve(listener, endpoint, &settings, server::shutdown_signal()).await;
+        // One signal stops both: HTTP stops accepting and finishes its requests, the
+        // queue stops reading and finishes its tasks, each within flyer_graceful_timeout.
+        let stop = CancellationToken::new();
+        let signal = stop.clone();
+        tokio::spawn(async move {
+            server::shutdown_signal().await;
+            signal.cancel();
+        });
+        let draining = {
+            let stop = stop.clone();
+            let deadline = settings.graceful_timeout;
+            tokio::spawn(async move {
+                stop.cancelled().await;
+                drain.run(deadline).await;
+            })
+        };
+        server::serve(listener, endpoint, &settings, stop.cancelled()).await;
+        let _ = draining.await;
         0
     });
     // Blocking handlers still running after the graceful timeout are not waited for.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, ServiceInfo};
 use crate::config::{Config, ConfigErrors};
@@ -82,13 +83,23 @@ impl TestServer {
             .await
             .expect("bind the test server");
         let addr = listener.local_addr().expect("a local address");
-        let endpoint = app.endpoint().unwrap_or_else(|err| panic!("{err}"));
+        let (endpoint, drain) = app.start().unwrap_or_else(|err| panic!("{err}"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let shutdown = async {
+            let settings = app.config().server.clone();
+            // As the binary: one signal, and HTTP and the queue drain together.
+            let stop = CancellationToken::new();
+            let signal = stop.clone();
+            tokio::spawn(async move {
                 let _ = stopped.await;
+                signal.cancel();
+            });
+            let queue = async {
+                stop.cancelled().await;
+                drain.run(settings.graceful_timeout).await;
             };
-            server::serve(listener, endpoint, &app.config().server, shutdown).await;
+            let http = server::serve(listener, endpoint, &settings, stop.cancelled());
+            tokio::join!(http, queue);
         });
         TestServer {
             addr,
@@ -109,8 +120,9 @@ impl TestServer {
         format!("http://{}{}{}", self.addr, self.prefix, path)
     }
 
-    /// Shuts down as SIGTERM does: stops accepting, lets in-flight requests finish within
-    /// `flyer_graceful_timeout`, and returns when the server has stopped.
+    /// Shuts down as SIGTERM does: stops accepting, lets in-flight requests (and the
+    /// queue's running tasks) finish within `flyer_graceful_timeout`, and returns when the
+    /// server has stopped.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

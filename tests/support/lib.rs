@@ -67,11 +67,41 @@ pub struct Probe {
     pub base: String,
 }
 
+/// `GET url` over a plain socket, for code that cannot await: the status and the body.
+pub fn blocking_get(url: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_at(rest.find('/')?);
+    let mut stream = std::net::TcpStream::connect(host).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
 impl Probe {
     /// Starts the probe binary `exe` as `role` on `redis_url`, keys under `namespace`.
     pub fn start(exe: &str, role: &str, redis_url: &str, namespace: &str) -> Self {
+        Self::start_with(exe, role, redis_url, namespace, &[])
+    }
+
+    /// [`Probe::start`], with more variables; returns once it admits requests (a queue
+    /// group warms up for a lease period the first time it is used).
+    pub fn start_with(
+        exe: &str,
+        role: &str,
+        redis_url: &str,
+        namespace: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(exe)
+        let mut command = std::process::Command::new(exe);
+        command
             .env_remove("RUST_LOG")
             .env("flyer_host", "127.0.0.1")
             .env("flyer_port", "0")
@@ -79,7 +109,11 @@ impl Probe {
             .env("flyer_queue_backend", "redis")
             .env("flyer_redis_url", redis_url)
             .env("flyer_queue_namespace", namespace)
-            .env("flyer_role", role)
+            .env("flyer_role", role);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .spawn()
@@ -99,12 +133,48 @@ impl Probe {
             }
         };
         std::thread::spawn(move || lines.for_each(drop));
-        Probe { child, base }
+        let probe = Probe { child, base };
+        if role != "worker" {
+            probe.wait_admitting();
+        }
+        probe
+    }
+
+    /// Waits until a queued route admits (its group's state has warmed up).
+    pub fn wait_admitting(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            match blocking_get(&format!("{}/probe/quick", self.base)) {
+                Some((503, body)) if body.contains("being rebuilt") => {}
+                Some(_) => return,
+                None => {}
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the probe at {} never admitted a queued request",
+                self.base
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// Its process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends `signal` (`TERM`, `STOP`, `CONT`, ...) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} {}", self.pid());
+    }
+
+    /// Waits for the process to exit (after SIGTERM, say); its exit status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("wait for flyer-probe")
     }
 
     /// SIGKILL: no chance to clean up.

@@ -7,11 +7,19 @@ use syn::{Attribute, Meta};
 
 use crate::error_store::ErrorSink;
 use crate::keys::Keys;
-use crate::values::{Count, Duration, Rate, RateKey, Word};
+use crate::values::{Count, Duration, GroupName, Priority, Rate, RateKey, Word};
 
 const QUEUED: Keys = Keys {
     attr: "queued",
-    known: &["limit", "timeout", "concurrency", "at_most_once"],
+    known: &[
+        "limit",
+        "timeout",
+        "concurrency",
+        "at_most_once",
+        "priority",
+        "group",
+        "reserve",
+    ],
     not_keyed,
 };
 
@@ -25,13 +33,17 @@ fn not_keyed(keys: &Keys) -> String {
     format!("expected `key = value`, one of: {}", keys.list())
 }
 
-/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once)]`.
+/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once, priority = "high",
+/// group = "g", reserve = k)]`.
 #[derive(FromMeta)]
 pub(crate) struct QueuedArgs {
     pub(crate) limit: Option<Count>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) concurrency: Option<Count>,
     pub(crate) at_most_once: Option<Word>,
+    pub(crate) priority: Option<Priority>,
+    pub(crate) group: Option<GroupName>,
+    pub(crate) reserve: Option<Count>,
 }
 
 /// `#[rate_limit(rate = "100/s", burst = 200, key = "ip")]`.

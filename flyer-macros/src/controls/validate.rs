@@ -3,7 +3,7 @@
 use super::model::{Queued, RateLimit};
 use super::parse::{QueuedArgs, RateLimitArgs, Written};
 use crate::error_store::ErrorSink;
-use crate::values::{Count, RateKey};
+use crate::values::{Count, Priority, RateKey};
 
 fn at_least_one(key: &str, count: Option<&Count>, sink: &ErrorSink) {
     if let Some(count) = count.filter(|c| c.value == 0) {
@@ -18,6 +18,14 @@ pub(crate) fn queued(written: Written<QueuedArgs>, sink: &ErrorSink) -> Option<Q
     at_least_one("concurrency", args.concurrency.as_ref(), &sink);
     if let Some(timeout) = args.timeout.as_ref().filter(|t| t.value.is_zero()) {
         sink.at(&timeout.lit, "`timeout` must be longer than zero");
+    }
+    if let (Some(reserve), Some(limit)) = (&args.reserve, &args.limit)
+        && reserve.value >= limit.value
+    {
+        sink.at(
+            &reserve.lit,
+            "`reserve` must be less than `limit`: it keeps part of the permits for `high`",
+        );
     }
     let Some(limit) = args.limit else {
         // Beside another mistake in the attribute, a missing `limit` is one error too many.
@@ -36,6 +44,9 @@ pub(crate) fn queued(written: Written<QueuedArgs>, sink: &ErrorSink) -> Option<Q
             .map(|t| u64::try_from(t.value.as_millis()).unwrap_or(u64::MAX)),
         concurrency: args.concurrency.map(|c| c.value),
         at_most_once: args.at_most_once.is_some(),
+        priority: args.priority.unwrap_or(Priority::Normal),
+        group: args.group.map(|g| g.0.value()),
+        reserve: args.reserve.map_or(0, |r| r.value),
     })
 }
 

@@ -10,6 +10,7 @@ mod duration;
 mod lists;
 mod method;
 mod path;
+mod queue;
 mod rate;
 mod scalars;
 
@@ -18,6 +19,7 @@ pub(crate) use duration::Duration;
 pub(crate) use lists::{CodeList, StrList};
 pub(crate) use method::Method;
 pub(crate) use path::PathTemplate;
+pub(crate) use queue::{GroupName, Priority};
 pub(crate) use rate::{Rate, RateKey};
 pub(crate) use scalars::{Count, Flag, Str, Word};
 

@@ -21,6 +21,9 @@ const _: () = {
             timeout_ms: ::core::option::Option::Some(10000u64),
             concurrency: ::core::option::Option::Some(4u32),
             at_most_once: true,
+            priority: ::flyer_runtime::__private::Priority::Normal,
+            group: ::core::option::Option::None,
+            reserve: 0u32,
         }),
         rate_limit: ::core::option::Option::None,
     };

@@ -9,6 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use poem_openapi::registry::{MetaParamIn, Registry};
 
 use super::registry::Registration;
+use super::spec::QueueSpec;
 use crate::error::panic_message;
 
 /// Why the registered endpoints cannot be served; every problem found, one a line.
@@ -125,11 +126,44 @@ pub(crate) fn check(regs: &[&Registration]) -> Result<(), StartupError> {
             }
         }
     }
+    problems.extend(group_problems(regs));
     if problems.is_empty() {
         Ok(())
     } else {
         Err(StartupError(problems))
     }
+}
+
+/// Routes sharing a queue group must agree on what the group is: one `limit`, one
+/// `concurrency`, one `reserve`.
+fn group_problems(regs: &[&Registration]) -> Vec<String> {
+    let mut first: HashMap<&str, (&Registration, &QueueSpec)> = HashMap::new();
+    let mut problems = Vec::new();
+    for reg in regs {
+        let Some(spec) = reg.controls.and_then(|c| c.queue.as_ref()) else {
+            continue;
+        };
+        let Some(group) = spec.group else { continue };
+        let Some((other, seen)) = first.get(group) else {
+            first.insert(group, (reg, spec));
+            continue;
+        };
+        let shape = |s: &QueueSpec| (s.limit, s.concurrency, s.reserve);
+        if shape(seen) != shape(spec) {
+            problems.push(format!(
+                "{} and {} share the queue group `{group}` but declare it differently (limit {} and {}, concurrency {:?} and {:?}, reserve {} and {}); declare the same on both",
+                other.named(),
+                reg.named(),
+                seen.limit,
+                spec.limit,
+                seen.concurrency,
+                spec.concurrency,
+                seen.reserve,
+                spec.reserve
+            ));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

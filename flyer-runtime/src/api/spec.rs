@@ -12,13 +12,45 @@ pub struct Controls {
     pub rate_limit: Option<RateLimitSpec>,
 }
 
-/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once)]`.
+/// `#[queued(limit = N, timeout = "10s", concurrency = M, at_most_once, priority = "high",
+/// group = "g", reserve = k)]`.
 #[doc(hidden)]
 pub struct QueueSpec {
     pub limit: u32,
     pub timeout_ms: Option<u64>,
     pub concurrency: Option<u32>,
     pub at_most_once: bool,
+    pub priority: Priority,
+    /// The group whose permits the route shares; `None`: a group of its own.
+    pub group: Option<&'static str>,
+    /// Permits of the group only `high` requests may take.
+    pub reserve: u32,
+}
+
+/// The level a route's requests start at among those of its group: waiting `high` ones
+/// start first, then `normal`, then `low`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    High,
+    Normal,
+    Low,
+}
+
+impl Priority {
+    /// `high`, `normal` or `low`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Priority::High => "high",
+            Priority::Normal => "normal",
+            Priority::Low => "low",
+        }
+    }
+
+    /// Its position in [`Priority::ALL`].
+    pub(crate) fn rank(self) -> usize {
+        self as usize
+    }
 }
 
 impl QueueSpec {

@@ -162,6 +162,11 @@ impl App {
     /// UI), `/redoc` and `/openapi.json` beside them, behind the request pipeline. Must
     /// run inside a tokio runtime.
     pub fn endpoint(&self) -> Result<BoxEndpoint<'static>, StartupError> {
+        self.start().map(|(endpoint, _)| endpoint)
+    }
+
+    /// [`App::endpoint`], and what drains the service's background work when it stops.
+    pub(crate) fn start(&self) -> Result<(BoxEndpoint<'static>, Drain), StartupError> {
         let regs = registry::all();
         check(&regs)?;
         let controls: Vec<&'static Controls> = regs.iter().filter_map(|r| r.controls).collect();
@@ -170,11 +175,7 @@ impl App {
         let routes = Arc::new(routes.map_to_response().boxed());
         #[cfg(feature = "queue-redis")]
         if let Some(Queues::Redis(queue)) = resources.get::<Queues>() {
-            queue.attach(
-                Arc::clone(&routes),
-                Arc::downgrade(&resources),
-                &self.config,
-            );
+            queue.attach(Arc::clone(&routes), Arc::downgrade(&resources));
         }
         let served: BoxEndpoint<'static> = if self.config.queue.role == Role::Worker {
             // A worker answers only its probes over HTTP; its work comes from Redis.
@@ -183,12 +184,27 @@ impl App {
         } else {
             SharedRoutes(routes).boxed()
         };
+        let drain = Drain(Arc::clone(&resources));
         let pipeline = Pipeline::new(served, resources, &self.config).map_err(|err| {
             StartupError(vec![format!(
                 "cannot open the access log (flyer_access_logfile): {err}"
             )])
         })?;
-        Ok(pipeline.boxed())
+        Ok((pipeline.boxed(), drain))
+    }
+}
+
+/// What a stopping service finishes beside its HTTP requests: the queue's running tasks.
+pub(crate) struct Drain(Arc<Resources>);
+
+impl Drain {
+    /// Stops taking background work and lets what runs finish, until `deadline`.
+    pub(crate) async fn run(&self, deadline: std::time::Duration) {
+        #[cfg(feature = "queue-redis")]
+        if let Some(Queues::Redis(queue)) = self.0.get::<Queues>() {
+            queue.drain(deadline).await;
+        }
+        let _ = deadline;
     }
 }
 

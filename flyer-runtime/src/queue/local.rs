@@ -1,54 +1,59 @@
-//! The local backend: each process bounds its own requests with semaphores.
+//! The local backend: each process counts its own requests, per queue group.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::Semaphore;
-
+use super::gate::{Admissions, Gate};
+use super::group::Groups;
 use super::{Admission, Ticket, over_capacity};
-use crate::api::spec::{self, Controls, QueueSpec};
+use crate::api::spec::{Controls, QueueSpec};
 use crate::config::Config;
 use crate::error::Error;
 
-struct Route {
-    /// Permits for admitted requests (running or waiting to run).
-    admitted: Arc<Semaphore>,
-    /// Permits to run, when `concurrency` is set; waiters are served in FIFO order.
-    running: Option<Arc<Semaphore>>,
-    deadline: std::time::Duration,
+/// One group's counts.
+struct Counts {
+    admitted: Arc<Admissions>,
+    running: Arc<Gate>,
 }
 
-/// Per-process queues, one per `#[queued]` route.
+/// Per-process queues, one per group.
 pub(crate) struct Local {
-    routes: HashMap<&'static str, Route>,
+    groups: Groups,
+    counts: Vec<Counts>,
+    default_timeout: Duration,
 }
 
 impl Local {
     pub(crate) fn new(config: &Config, controls: &[&'static Controls]) -> Self {
-        let routes = spec::queues(controls)
-            .map(|(route, q)| {
-                let r = Route {
-                    admitted: Arc::new(Semaphore::new(q.limit as usize)),
-                    running: q.concurrency.map(|c| Arc::new(Semaphore::new(c as usize))),
-                    deadline: q.timeout_or(config.queue.timeout),
-                };
-                (route, r)
+        let groups = Groups::new(controls, config.queue.timeout);
+        let counts = groups
+            .all
+            .iter()
+            .map(|g| Counts {
+                admitted: Admissions::new(g.limit, g.reserve),
+                running: Gate::new(g.concurrency as usize),
             })
             .collect();
-        Local { routes }
+        Local {
+            groups,
+            counts,
+            default_timeout: config.queue.timeout,
+        }
     }
 
     pub(crate) fn enter(&self, route: &'static str, spec: &QueueSpec) -> Result<Admission, Error> {
-        let Some(r) = self.routes.get(route) else {
+        let Some((at, group)) = self.groups.of(route) else {
             return Err(Error::internal("a queued route was not set up"));
         };
-        let permit = Arc::clone(&r.admitted)
-            .try_acquire_owned()
-            .map_err(|_| over_capacity(spec.limit))?;
+        let counts = &self.counts[at];
+        let admitted = counts
+            .admitted
+            .try_admit(spec.priority)
+            .ok_or_else(|| over_capacity(group.limit))?;
         Ok(Admission::Run(Ticket::new(
-            vec![Box::new(permit)],
-            r.running.clone(),
-            Some(r.deadline),
+            vec![Box::new(admitted)],
+            Some((Arc::clone(&counts.running), spec.priority)),
+            Some(spec.timeout_or(self.default_timeout)),
         )))
     }
 }

@@ -10,6 +10,8 @@
 //! Two backends: [`local`] (per process) and [`redis`] (every instance shares one count,
 //! and gateways hand the work to workers through Redis Streams).
 
+mod gate;
+mod group;
 pub(crate) mod local;
 #[cfg(feature = "queue-redis")]
 pub(crate) mod redis;
@@ -18,9 +20,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use self::gate::{Gate, Slot};
+use crate::api::spec::Priority;
 use poem::http::{HeaderValue, header};
 use poem::{IntoResponse, Request, Response};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::spec::Controls;
 use crate::config::Config;
@@ -47,8 +50,8 @@ pub enum Admission {
 pub struct Ticket {
     /// Released when the handler stops (the admission permit, a Redis lease, ...).
     held: Vec<Box<dyn Send>>,
-    /// Waited for before running: this process's `concurrency`.
-    running: Option<Arc<Semaphore>>,
+    /// Waited for before running: this process's `concurrency`, at the route's priority.
+    running: Option<(Arc<Gate>, Priority)>,
     deadline: Option<Duration>,
 }
 
@@ -63,7 +66,7 @@ impl Ticket {
 
     pub(crate) fn new(
         held: Vec<Box<dyn Send>>,
-        running: Option<Arc<Semaphore>>,
+        running: Option<(Arc<Gate>, Priority)>,
         deadline: Option<Duration>,
     ) -> Self {
         Ticket {
@@ -73,9 +76,9 @@ impl Ticket {
         }
     }
 
-    async fn turn(running: Option<Arc<Semaphore>>) -> Option<OwnedSemaphorePermit> {
+    async fn turn(running: Option<(Arc<Gate>, Priority)>) -> Option<Slot> {
         match running {
-            Some(sem) => sem.acquire_owned().await.ok(),
+            Some((gate, priority)) => Some(gate.acquire(priority).await),
             None => None,
         }
     }
@@ -139,8 +142,12 @@ impl Ticket {
 }
 
 /// A request a worker runs for a gateway: already admitted, its lease held by the worker.
+/// The ticket keeps `guard` until the handler really stops (a plain `fn` that outlives its
+/// timeout included), and the worker holds the lease until then.
 #[derive(Clone)]
-pub(crate) struct Admitted;
+pub(crate) struct Admitted {
+    pub(crate) guard: Arc<dyn Send + Sync>,
+}
 
 /// The 50300 of a full queue.
 pub(crate) fn over_capacity(limit: u32) -> Error {

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::super::model::Endpoint;
 use super::{controlled, option};
-use crate::values::RateKey;
+use crate::values::{Priority, RateKey};
 
 pub(super) fn controls(ep: &Endpoint, rt: &TokenStream) -> TokenStream {
     if !controlled(ep) {
@@ -18,11 +18,21 @@ pub(super) fn controls(ep: &Endpoint, rt: &TokenStream) -> TokenStream {
         let timeout = option(q.timeout_ms);
         let concurrency = option(q.concurrency);
         let at_most_once = q.at_most_once;
+        let priority = match q.priority {
+            Priority::High => quote!(#rt::Priority::High),
+            Priority::Normal => quote!(#rt::Priority::Normal),
+            Priority::Low => quote!(#rt::Priority::Low),
+        };
+        let group = option(q.group.as_deref());
+        let reserve = q.reserve;
         quote!(#rt::QueueSpec {
             limit: #limit,
             timeout_ms: #timeout,
             concurrency: #concurrency,
             at_most_once: #at_most_once,
+            priority: #priority,
+            group: #group,
+            reserve: #reserve,
         })
     }));
     let rate_limit = option(ep.rate_limit.as_ref().map(|r| {

@@ -1,157 +1,340 @@
 //! The gateway's side: admits a request and either runs it here (role `all`) or enqueues
-//! it and waits for a worker's answer on its own reply channel (role `gateway`).
+//! it and waits for a worker's answer on its own reply channel (role `gateway`). The
+//! channel is watched with a heartbeat; answers missed meanwhile are read from their keys;
+//! requests whose entries Redis lost are put back.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use fred::clients::SubscriberClient;
 use fred::interfaces::{ClientLike, EventInterface, KeysInterface, PubsubInterface};
 use fred::types::Value;
 use poem::Request;
+use poem::http::{HeaderValue, header};
 use tokio::sync::oneshot;
 
-use super::leases::Lease;
+use super::keeper::LeaseHold;
 use super::wire::{self, Answer, Task};
-use super::{LEASE_TTL, RedisQueue, STREAM_CAP, n};
-use crate::api::spec::{Controls, QueueSpec};
+use super::{LEASE_TTL, RedisQueue, STREAM_CAP, ms, n};
+use crate::api::spec::{Controls, Priority, QueueSpec};
 use crate::config::Role;
 use crate::context;
 use crate::error::Error;
 use crate::extract::client_ip::ClientIp;
 use crate::queue::{Admission, Admitted, Ticket, over_capacity};
 
+/// The payload of the heartbeat a gateway publishes to itself.
+const HEARTBEAT: &[u8] = b"\0flyer-heartbeat";
+/// A channel silent this long (heartbeats included) is subscribed again.
+const CHANNEL_SILENT: Duration = Duration::from_secs(3);
+
+/// A request this gateway waits for.
+pub(super) struct Waiter {
+    tx: oneshot::Sender<Answer>,
+    g: usize,
+    level: Priority,
+    /// The task as enqueued, to put it back if Redis loses it.
+    task: Vec<u8>,
+    at_most_once: bool,
+    /// When it stops mattering, on Redis's clock (known once admitted).
+    deadline: u64,
+    /// Redis lost its group's state while it waited: it may have to be put back.
+    lost: bool,
+}
+
+/// Why a request was not admitted.
+fn warming() -> Error {
+    Error::over_capacity(
+        "over capacity: the queue's state is being rebuilt (Redis restarted, or first use); retry after Retry-After",
+    )
+    .with_header(header::RETRY_AFTER, HeaderValue::from_static("3"))
+}
+
 impl RedisQueue {
     /// Admits a request: runs it here (role `all`), or hands it to a worker and waits
-    /// for the answer (role `gateway`); on a worker, runs it under the worker's lease.
+    /// for the answer (role `gateway`); on a worker, runs it under the worker's run.
     pub(crate) async fn enter(
         self: &Arc<Self>,
         controls: &'static Controls,
         spec: &QueueSpec,
         req: &Request,
     ) -> Result<Admission, Error> {
-        let Some(route) = self.routes.get(controls.route) else {
+        if let Some(admitted) = req.extensions().get::<Admitted>() {
+            // A worker running a task: the run holds the lease while this guard lives.
+            let guard = Box::new(Arc::clone(&admitted.guard));
+            return Ok(Admission::Run(Ticket::new(vec![guard], None, None)));
+        }
+        let Some((g, _)) = self.groups.of(controls.route) else {
             return Err(Error::internal("a queued route was not set up"));
         };
-        if let Some(Admitted) = req.extensions().get::<Admitted>() {
-            // A worker running a task: its lease and permit are held around this call.
-            return Ok(Admission::Run(Ticket::new(Vec::new(), None, None)));
-        }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let ttl = LEASE_TTL.as_millis() as u64;
-        let timeout_ms = route.timeout.as_millis() as u64;
+        let timeout = spec.timeout_or(self.default_timeout);
         if self.role == Role::All {
-            let admitted = self
-                .eval(
-                    &self.scripts.admit,
-                    vec![route.keys.leases.clone()],
-                    vec![
-                        n(ttl),
-                        n(spec.limit.into()),
-                        id.clone().into(),
-                        n(timeout_ms),
-                    ],
-                )
-                .await?;
-            if admitted.as_u64() != Some(1) {
-                return Err(over_capacity(spec.limit));
-            }
-            self.hold(route.route, &id);
-            let lease = Lease {
+            self.admit(g, spec, &id, timeout, None).await?;
+            let lease = LocalLease {
+                _hold: self.held.hold_lease(g, &id),
                 queue: Arc::clone(self),
-                route: route.route,
+                g,
                 id,
             };
             return Ok(Admission::Run(Ticket::new(
                 vec![Box::new(lease)],
-                Some(Arc::clone(&route.running)),
-                Some(route.timeout),
+                Some((Arc::clone(&self.gates[g]), spec.priority)),
+                Some(timeout),
             )));
         }
-        // Gateway: enqueue, then wait.
-        let ip = ClientIp::of(req);
-        let body = context::body().unwrap_or_default();
-        let request_id = context::request_id().unwrap_or_default();
         let task = Task::from_request(
             id.clone(),
             self.channel.clone(),
             req,
-            &body,
-            &request_id,
-            ip,
-            timeout_ms,
+            &context::body().unwrap_or_default(),
+            &context::request_id().unwrap_or_default(),
+            ClientIp::of(req),
+            spec.at_most_once,
         );
+        let blob = wire::encode(&task);
         let (tx, rx) = oneshot::channel();
-        self.waiters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.clone(), tx);
+        // Registered before the task exists, so that no answer can come unawaited.
+        self.lock_waiters().insert(
+            id.clone(),
+            Waiter {
+                tx,
+                g,
+                level: spec.priority,
+                task: blob.clone(),
+                at_most_once: spec.at_most_once,
+                deadline: u64::MAX,
+                lost: false,
+            },
+        );
         let _waiting = Waiting {
             queue: self,
-            route: route.route,
             id: &id,
         };
-        let admitted = self
-            .eval(
-                &self.scripts.admit,
-                vec![route.keys.leases.clone(), route.keys.stream.clone()],
-                vec![
-                    n(ttl),
-                    n(spec.limit.into()),
-                    id.clone().into(),
-                    n(timeout_ms),
-                    Value::Bytes(wire::encode(&task).into()),
-                    n(STREAM_CAP),
-                ],
-            )
-            .await?;
-        if admitted.as_u64() != Some(1) {
-            return Err(over_capacity(spec.limit));
+        let deadline = self.admit(g, spec, &id, timeout, Some(blob)).await?;
+        if let Some(w) = self.lock_waiters().get_mut(&id) {
+            w.deadline = deadline;
         }
-        self.hold(route.route, &id);
-        match tokio::time::timeout(route.timeout, rx).await {
-            Ok(Ok(answer)) => Ok(Admission::Answer(answer.into_response())),
-            _ => {
-                // The answer may have come while the channel was away: it is kept a while.
-                if let Ok(pool) = self.redis.connected().await
-                    && let Ok(Some(bytes)) =
-                        pool.get::<Option<Vec<u8>>, _>(self.reply_key(&id)).await
-                    && let Some(answer) = wire::decode::<Answer>(&bytes)
-                {
-                    return Ok(Admission::Answer(answer.into_response()));
-                }
-                Err(Error::handler_timeout(format!(
-                    "not answered within {:?}",
-                    route.timeout
-                )))
+        let _lease = self.held.hold_lease(g, &id);
+        if let Ok(Ok(answer)) = tokio::time::timeout(timeout, rx).await {
+            return Ok(Admission::Answer(answer.into_response()));
+        }
+        // The answer may have come while the channel was away: it is kept a while.
+        if let Some(answer) = self.kept_answer(g, &id).await {
+            return Ok(Admission::Answer(answer.into_response()));
+        }
+        Err(Error::handler_timeout(format!(
+            "not answered within {timeout:?}"
+        )))
+    }
+
+    fn lock_waiters(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Waiter>> {
+        self.waiters.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Admits request `id` (and enqueues `task`, for a gateway); returns its deadline on
+    /// Redis's clock.
+    async fn admit(
+        &self,
+        g: usize,
+        spec: &QueueSpec,
+        id: &str,
+        timeout: Duration,
+        task: Option<Vec<u8>>,
+    ) -> Result<u64, Error> {
+        let group = &self.groups.all[g];
+        let keys = &self.keys[g];
+        // Not connected: nothing is sent, so nothing can run.
+        if self.redis.connected().await.is_err() {
+            return Err(super::unavailable(&self.redis));
+        }
+        let mut script_keys = vec![keys.leases(), keys.epoch(), keys.cancel(id)];
+        let mut args = vec![
+            ms(LEASE_TTL),
+            n(group.limit.into()),
+            n(group.reserve.into()),
+            if spec.priority == Priority::High {
+                "1"
+            } else {
+                "0"
+            }
+            .into(),
+            id.into(),
+            ms(timeout),
+        ];
+        if let Some(task) = task {
+            script_keys.push(keys.stream(spec.priority));
+            args.push(Value::Bytes(task.into()));
+            args.push(n(STREAM_CAP));
+        }
+        match self.eval(&self.scripts.admit, script_keys, args).await {
+            Ok(v) => match v.as_i64() {
+                Some(deadline) if deadline > 0 => Ok(deadline as u64),
+                Some(0) => Err(over_capacity(group.limit)),
+                Some(-1) => Err(warming()),
+                _ => Err(super::unavailable(&self.redis)),
+            },
+            Err(err) => {
+                // Sent, and not answered in time: Redis may still run it. The caller is
+                // told 50300, so the request must not run: it is marked cancelled, which
+                // admission and workers both check (whatever order they run in).
+                tracing::warn!(error = %err, task = id, "queue admission failed; cancelling the request");
+                self.cancel(g, id, timeout);
+                Err(super::unavailable(&self.redis))
             }
         }
     }
 
+    /// Marks request `id` cancelled, in the background.
+    fn cancel(&self, g: usize, id: &str, timeout: Duration) {
+        let keys = &self.keys[g];
+        let script_keys = vec![keys.leases(), keys.cancel(id)];
+        let args = vec![id.into(), ms(timeout + LEASE_TTL * 2)];
+        let (redis, script) = (self.redis.clone(), self.scripts.cancel.clone());
+        let id = id.to_owned();
+        tokio::spawn(async move {
+            let done = match redis.connected().await {
+                Ok(pool) => script
+                    .evalsha_with_reload::<Value, _, _>(pool.next(), script_keys, args)
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            };
+            if !done {
+                tracing::error!(
+                    task = %id,
+                    "could not cancel a request whose admission timed out: it may still run, its answer unheard"
+                );
+            }
+        });
+    }
+
+    /// The answer to task `id` kept under its key, if any.
+    async fn kept_answer(&self, g: usize, id: &str) -> Option<Answer> {
+        let pool = self.redis.connected().await.ok()?;
+        let bytes: Option<Vec<u8>> = pool.get(self.keys[g].reply(id)).await.ok()?;
+        wire::decode::<Answer>(&bytes?)
+    }
+
     /// Delivers to every waiting request the answer already kept for it, if any.
     async fn sweep(&self) {
-        let ids: Vec<String> = self
-            .waiters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .keys()
-            .cloned()
+        let waiting: Vec<(String, usize)> = self
+            .lock_waiters()
+            .iter()
+            .map(|(id, w)| (id.clone(), w.g))
             .collect();
-        let Ok(pool) = self.redis.connected().await else {
-            return;
-        };
-        for id in ids {
-            if let Ok(Some(bytes)) = pool.get::<Option<Vec<u8>>, _>(self.reply_key(&id)).await
-                && let Some(answer) = wire::decode::<Answer>(&bytes)
-            {
-                let waiter = self
-                    .waiters
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
-                if let Some(waiter) = waiter {
-                    let _ = waiter.send(answer);
+        for (id, g) in waiting {
+            if let Some(answer) = self.kept_answer(g, &id).await {
+                self.deliver(answer);
+            }
+        }
+    }
+
+    fn deliver(&self, answer: Answer) {
+        let waiter = self.lock_waiters().remove(&answer.id);
+        if let Some(waiter) = waiter {
+            let _ = waiter.tx.send(answer);
+        }
+    }
+
+    /// Marks the requests of group `g` waiting now: Redis lost their state.
+    pub(super) fn mark_lost(&self, g: usize) {
+        for waiter in self.lock_waiters().values_mut() {
+            if waiter.g == g && waiter.deadline != u64::MAX {
+                waiter.lost = true;
+            }
+        }
+    }
+
+    /// After Redis lost group `g`'s state: once it has warmed up (the runs that survived
+    /// registered again), puts back every request of the group this gateway waits for
+    /// that nobody runs and nobody answered.
+    async fn requeue(&self, g: usize) {
+        let keys = &self.keys[g];
+        let waiting: Vec<(String, Priority, Vec<u8>, u64, bool)> = self
+            .lock_waiters()
+            .iter()
+            .filter(|(_, w)| w.g == g && w.lost)
+            .map(|(id, w)| {
+                (
+                    id.clone(),
+                    w.level,
+                    w.task.clone(),
+                    w.deadline,
+                    w.at_most_once,
+                )
+            })
+            .collect();
+        for (id, level, task, deadline, at_most_once) in waiting {
+            if let Some(w) = self.lock_waiters().get_mut(&id) {
+                w.lost = false;
+            }
+            loop {
+                let done = self
+                    .eval(
+                        &self.scripts.requeue,
+                        vec![
+                            keys.leases(),
+                            keys.epoch(),
+                            keys.run(&id),
+                            keys.reply(&id),
+                            keys.stream(level),
+                        ],
+                        vec![
+                            ms(LEASE_TTL),
+                            id.clone().into(),
+                            n(deadline),
+                            Value::Bytes(task.clone().into()),
+                            n(STREAM_CAP),
+                            if at_most_once { "1" } else { "0" }.into(),
+                        ],
+                    )
+                    .await;
+                match done.ok().and_then(|v| v.as_i64()) {
+                    Some(-1) => tokio::time::sleep(Duration::from_millis(500)).await,
+                    Some(1) => {
+                        tracing::warn!(task = %id, "Redis lost a waiting request: put it back");
+                        break;
+                    }
+                    Some(2) => {
+                        let Some(task) = wire::decode::<Task>(&task) else {
+                            break;
+                        };
+                        let why = Error::internal(super::worker::OUTCOME_UNKNOWN);
+                        self.deliver(super::worker::error_answer(&task, why).await);
+                        break;
+                    }
+                    _ => break,
                 }
             }
+        }
+    }
+}
+
+/// A lease held by a handler running in this process (role `all`).
+struct LocalLease {
+    _hold: LeaseHold,
+    queue: Arc<RedisQueue>,
+    g: usize,
+    id: String,
+}
+
+impl Drop for LocalLease {
+    fn drop(&mut self) {
+        let queue = Arc::clone(&self.queue);
+        let (leases, id) = (
+            self.queue.keys[self.g].leases(),
+            std::mem::take(&mut self.id),
+        );
+        // Released off the request's path; if it fails, the lease expires by itself.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                if let Ok(pool) = queue.redis.connected().await {
+                    let _: Result<i64, _> =
+                        fred::interfaces::SortedSetsInterface::zrem(pool.next(), leases, id).await;
+                }
+            });
         }
     }
 }
@@ -159,31 +342,82 @@ impl RedisQueue {
 /// A gateway's wait for an answer: forgotten however the wait ends.
 struct Waiting<'a> {
     queue: &'a RedisQueue,
-    route: &'static str,
     id: &'a str,
 }
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.queue
-            .waiters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(self.id);
-        self.queue.unhold(self.route, self.id);
+        self.queue.lock_waiters().remove(self.id);
     }
 }
 
-/// Delivers answers published on this gateway's channel to the requests waiting.
-pub(super) async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: SubscriberClient) {
+/// Starts what a gateway (or an `all` instance) runs beside requests: the reply channel
+/// and its heartbeat, the requeue of lost requests, the trimming of expired entries.
+pub(super) fn spawn(queue: &Arc<RedisQueue>) -> Result<(), Error> {
+    let mut builder = crate::data::redis::builder(&queue.settings);
+    // Answers arrive in bursts under load; a lagging receiver would drop them.
+    builder.with_performance_config(|p| p.broadcast_channel_capacity = 1 << 16);
+    let subscriber = builder
+        .build_subscriber_client()
+        .map_err(|e| Error::internal("invalid Redis configuration").with_source(e))?;
+    tokio::spawn(listen(Arc::downgrade(queue), subscriber));
+    for g in 0..queue.groups.all.len() {
+        let weak = Arc::downgrade(queue);
+        tokio::spawn(async move {
+            loop {
+                let notified = {
+                    let Some(queue) = weak.upgrade() else { return };
+                    let held = Arc::clone(&queue.held);
+                    drop(queue);
+                    async move { held.state_lost[g].notified().await }
+                };
+                notified.await;
+                // Runs that survived the loss register again within a lease.
+                tokio::time::sleep(LEASE_TTL + Duration::from_millis(200)).await;
+                let Some(queue) = weak.upgrade() else { return };
+                queue.requeue(g).await;
+            }
+        });
+    }
+    if queue.role == Role::Gateway {
+        tokio::spawn(trim_loop(Arc::downgrade(queue)));
+    }
+    Ok(())
+}
+
+/// Deletes the entries whose deadline passed: with no worker alive, nobody else would.
+async fn trim_loop(queue: std::sync::Weak<RedisQueue>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let Some(queue) = queue.upgrade() else { return };
+        for (g, group) in queue.groups.all.iter().enumerate() {
+            let streams = group
+                .levels
+                .iter()
+                .map(|l| queue.keys[g].stream(*l))
+                .collect();
+            let _ = queue
+                .eval(
+                    &queue.scripts.trim,
+                    streams,
+                    vec![n(100), super::GROUP.into()],
+                )
+                .await;
+        }
+    }
+}
+
+/// Delivers answers published on this gateway's channel to the requests waiting, and
+/// watches the channel: a heartbeat published to it every second must come back, or the
+/// subscription is made again (the answers in between are read from their keys).
+async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: SubscriberClient) {
     let channel = match queue.upgrade() {
         Some(q) => q.channel.clone(),
         None => return,
     };
     let mut messages = subscriber.message_rx();
     let _resubscribe = subscriber.manage_subscriptions();
-    // Answers published while the channel was away are kept under their keys: fetch them
-    // once it is back, instead of at each request's timeout.
     let mut reconnects = subscriber.reconnect_rx();
     let sweeper = queue.clone();
     tokio::spawn(async move {
@@ -196,22 +430,27 @@ pub(super) async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: Subsc
         }
     });
     subscriber.connect();
-    let subscribe = async {
-        loop {
-            if subscriber.wait_for_connect().await.is_ok()
-                && subscriber.subscribe(channel.clone()).await.is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+    loop {
+        if subscriber.wait_for_connect().await.is_ok()
+            && subscriber.subscribe(channel.clone()).await.is_ok()
+        {
+            break;
         }
-    };
-    subscribe.await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let started = Instant::now();
+    let heard = Arc::new(AtomicU64::new(0));
+    tokio::spawn(heartbeat(
+        queue.clone(),
+        subscriber.clone(),
+        channel,
+        started,
+        Arc::clone(&heard),
+    ));
     loop {
         let message = match messages.recv().await {
             Ok(message) => message,
             Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                // Answers were missed: they are also kept under their keys.
                 tracing::warn!(
                     missed,
                     "queue answers arrived faster than read; fetching them"
@@ -223,17 +462,51 @@ pub(super) async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: Subsc
             }
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
-        let Some(queue) = queue.upgrade() else { return };
-        let Some(answer) = message.value.as_bytes().and_then(wire::decode::<Answer>) else {
+        let Some(bytes) = message.value.as_bytes() else {
             continue;
         };
-        let waiter = queue
-            .waiters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&answer.id);
-        if let Some(waiter) = waiter {
-            let _ = waiter.send(answer);
+        heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        if bytes == HEARTBEAT {
+            continue;
+        }
+        let Some(queue) = queue.upgrade() else { return };
+        if let Some(answer) = wire::decode::<Answer>(bytes) {
+            queue.deliver(answer);
+        }
+    }
+}
+
+/// Publishes a heartbeat to the gateway's own channel every second; when nothing came
+/// back for [`CHANNEL_SILENT`] while Redis answers, subscribes again.
+async fn heartbeat(
+    queue: std::sync::Weak<RedisQueue>,
+    subscriber: SubscriberClient,
+    channel: String,
+    started: Instant,
+    heard: Arc<AtomicU64>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let Some(queue) = queue.upgrade() else { return };
+        let Ok(pool) = queue.redis.connected().await else {
+            continue;
+        };
+        let published: Result<i64, _> = pool.next().publish(&channel, HEARTBEAT).await;
+        if published.is_err() {
+            continue;
+        }
+        let silent = started
+            .elapsed()
+            .saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
+        if silent > CHANNEL_SILENT {
+            tracing::warn!(
+                silent_ms = silent.as_millis() as u64,
+                "the queue's reply channel went silent; subscribing again"
+            );
+            heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+            let _ = subscriber.force_reconnection().await;
+            queue.sweep().await;
         }
     }
 }

@@ -1,60 +1,65 @@
-//! The Redis backend: one count per route for every instance sharing the Redis, and
-//! gateways that hand work to workers.
+//! The Redis backend: one count per queue group for every instance sharing the Redis, and
+//! gateways that hand work to workers. The README's "What the Redis backend guarantees"
+//! says what holds under which faults; this is how.
 //!
-//! **Permits are leases.** A route's permits are the members of a sorted set, scored by
-//! when they expire (Redis's clock, so instances need not agree on the time). Admission
-//! is one script: drop the expired leases, count, add one if under the limit. A lease is
-//! renewed every [`RENEW_EVERY`] by whoever still needs it — the gateway while it waits
-//! for the answer, the process running the handler while it runs — and expires
-//! [`LEASE_TTL`] after the last renewal. So a process that dies (SIGKILL included) gives
-//! its permits back within [`LEASE_TTL`], with no restart and nothing to clean up; and a
-//! request that timed out at the gateway still counts while its handler runs.
+//! **Permits are leases.** A group's permits are the members of a sorted set, scored by
+//! when they expire, on Redis's clock. Admission is one script (`admit.lua`): drop the
+//! expired, count, add. Whoever still needs a lease renews it every [`RENEW_EVERY`] — the
+//! gateway while it waits, the process running the handler while it runs — from a thread
+//! of its own ([`keeper`]), so a busy handler cannot starve it; it expires [`LEASE_TTL`]
+//! after the last renewal. A process that dies gives its permits back by then.
 //!
-//! **Tasks are stream entries.** A gateway admits and enqueues in the same script
-//! (`XADD`), then waits for the answer on its own Pub/Sub channel (the answer is also
-//! kept under a key until the gateway's timeout, read once more before giving up). Workers read with a
-//! consumer group (`XREADGROUP`), take the lease over, run the handler, and in one
-//! script release the lease, publish the answer, acknowledge and delete the entry. An
-//! entry is acknowledged only when done: a worker that dies mid-task leaves it pending,
-//! and another worker claims it (`XAUTOCLAIM`) once it has been idle for
-//! [`CLAIM_IDLE`] — workers touch the entries they are running to keep them theirs.
-//! Delivery is therefore at least once; a route marked `at_most_once` answers 50000
-//! instead of running a task again, and any task is given up (50000 to its caller)
-//! after [`MAX_DELIVERIES`] deliveries. The names of stopped workers are dropped from
-//! the group after [`CONSUMER_GONE`].
+//! **Tasks are stream entries**, one stream per priority level. Workers read them with a
+//! consumer group, highest level first, no more than they can start ([`worker`]), and keep
+//! every entry they hold alive; an entry idle past [`CLAIM_IDLE`] (its worker stopped or
+//! stalled) is claimed by another worker. Each start of a task writes its run's fencing
+//! token (`<consumer>:<delivery>`) under `run:<id>`: renewing, finishing and publishing
+//! are refused to any other run, so a stalled runner that lost its task stops at its next
+//! await and publishes nothing. Delivery is at least once; `at_most_once` routes answer
+//! 50000 ("outcome unknown") instead of starting a task a lost run may have started.
 //!
-//! **Failing fast.** With Redis unreachable, admission answers 50300 at once; blocking
-//! reads use their own connection, so they never hold up other commands.
+//! **A loss of Redis's state** (a restart without persistence) is noticed by the epoch
+//! key every group has: while it warms up again for one lease period, admission answers
+//! 50300, holders re-register their leases and runs, and gateways put back the requests
+//! nobody runs ([`gateway`]).
 
 mod gateway;
-mod leases;
+mod keeper;
+mod keys;
 mod scripts;
 mod wire;
 mod worker;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use fred::types::Value;
 use fred::types::scripts::Script;
 use poem::endpoint::BoxEndpoint;
-use tokio::sync::{Semaphore, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
+use self::gateway::Waiter;
+use self::keeper::Held;
+use self::keys::GroupKeys;
 use self::scripts::Scripts;
-use self::wire::Answer;
-use crate::api::spec::{self, Controls};
-use crate::config::{Config, Role};
+use super::gate::Gate;
+use super::group::Groups;
+use crate::api::spec::Controls;
+use crate::config::{Config, RedisSettings, Role};
 use crate::data::redis::Redis;
 use crate::error::Error;
 use crate::extract::state::Resources;
 
 /// How long a lease lives without renewal: a dead process's permits come back by then.
 pub(crate) const LEASE_TTL: Duration = Duration::from_secs(3);
-/// How often held leases are renewed.
+/// How often held leases are renewed and held entries touched.
 const RENEW_EVERY: Duration = Duration::from_secs(1);
-/// How long a delivered task may go untouched before another worker claims it.
+/// How long a delivered entry may go untouched before another worker claims it.
 const CLAIM_IDLE: Duration = Duration::from_secs(3);
+/// How often a worker looks for entries to claim.
+const RECLAIM_EVERY: Duration = Duration::from_millis(500);
 /// A consumer with nothing pending and idle this long is forgotten (a stopped worker's
 /// name; a live one that is merely idle comes back by itself on its next read).
 const CONSUMER_GONE: Duration = Duration::from_secs(10);
@@ -62,44 +67,37 @@ const CONSUMER_GONE: Duration = Duration::from_secs(10);
 pub(crate) const MAX_DELIVERIES: u64 = 3;
 /// The consumer group of the workers.
 const GROUP: &str = "workers";
-/// A safety cap on a route's stream (entries are deleted when done).
+/// Where a stopping worker hands back the entries it has not started.
+const HANDED_BACK: &str = "flyer-handed-back";
+/// A safety cap on a stream; entries leave it when done, or when their deadline passed.
 const STREAM_CAP: u64 = 100_000;
-
-/// The Redis keys of one route.
-struct RouteKeys {
-    leases: String,
-    stream: String,
-}
-
-/// One `#[queued]` route, as this instance sees it.
-struct RouteQueue {
-    route: &'static str,
-    keys: RouteKeys,
-    timeout: Duration,
-    at_most_once: bool,
-    /// This process's `concurrency` (what a worker runs at once); `limit` when unset.
-    running: Arc<Semaphore>,
-}
 
 /// The Redis queue of this instance.
 pub(crate) struct RedisQueue {
     redis: Redis,
-    namespace: String,
+    settings: RedisSettings,
     role: Role,
-    routes: HashMap<&'static str, RouteQueue>,
+    groups: Groups,
+    /// The keys of each group, by its index in `groups`.
+    keys: Vec<GroupKeys>,
+    /// How many of each group run at once here: `concurrency`, started by priority.
+    gates: Vec<Arc<Gate>>,
     scripts: Scripts,
+    default_timeout: Duration,
     /// This instance's reply channel, and the consumer name it reads tasks as.
     channel: String,
     consumer: String,
-    /// Gateways waiting for answers, by task id.
-    waiters: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
-    /// Leases this instance renews, by route.
-    held: Mutex<HashMap<&'static str, HashSet<String>>>,
-    /// Stream entries this worker is running, by route (touched to keep them).
-    running_entries: Mutex<HashMap<&'static str, HashSet<String>>>,
-    /// What a worker runs tasks through: the application's routes, and the services
+    /// Requests this gateway waits for, by task id.
+    waiters: Mutex<HashMap<String, Waiter>>,
+    /// What the keeper thread keeps alive.
+    held: Arc<Held>,
+    /// What a worker runs tasks through: the application's routes, and the resources
     /// handlers take as arguments.
     executor: OnceLock<(Arc<BoxEndpoint<'static>>, Weak<Resources>)>,
+    /// Cancelled when the instance stops: workers read no more.
+    stopping: CancellationToken,
+    /// The tasks this worker holds, waited for when it stops.
+    tasks: TaskTracker,
 }
 
 /// A number as a script argument.
@@ -107,8 +105,9 @@ fn n(x: u64) -> Value {
     Value::Integer(i64::try_from(x).unwrap_or(i64::MAX))
 }
 
-fn route_key(route: &str) -> String {
-    route.replace('{', ":").replace('}', "")
+/// A duration in milliseconds, as a script argument.
+fn ms(d: Duration) -> Value {
+    n(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn unavailable(redis: &Redis) -> Error {
@@ -122,48 +121,42 @@ impl RedisQueue {
         redis: &Redis,
         controls: &[&'static Controls],
     ) -> Result<Arc<Self>, Error> {
+        let settings = config.redis.clone().ok_or_else(|| unavailable(redis))?;
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let routes = spec::queues(controls)
-            .map(|(route, q)| {
-                let base = format!("flyer:{namespace}:q:{}", route_key(route));
-                let rq = RouteQueue {
-                    route,
-                    keys: RouteKeys {
-                        leases: format!("{base}:leases"),
-                        stream: format!("{base}:tasks"),
-                    },
-                    timeout: q.timeout_or(config.queue.timeout),
-                    at_most_once: q.at_most_once,
-                    running: Arc::new(Semaphore::new(q.concurrency.unwrap_or(q.limit) as usize)),
-                };
-                (route, rq)
-            })
+        let groups = Groups::new(controls, config.queue.timeout);
+        let keys = groups
+            .all
+            .iter()
+            .map(|g| GroupKeys::new(namespace, &g.key))
+            .collect();
+        let gates = groups
+            .all
+            .iter()
+            .map(|g| Gate::new(g.concurrency as usize))
             .collect();
         let queue = Arc::new(RedisQueue {
             redis: redis.clone(),
-            namespace: namespace.to_owned(),
+            settings,
             role: config.queue.role,
-            routes,
+            held: Arc::new(Held::new(groups.all.len())),
+            groups,
+            keys,
+            gates,
             scripts: Scripts::new(),
+            default_timeout: config.queue.timeout,
             channel: format!("flyer:{namespace}:gw:{id}"),
             consumer: format!("{}-{}", std::process::id(), &id[..12]),
             waiters: Mutex::new(HashMap::new()),
-            held: Mutex::new(HashMap::new()),
-            running_entries: Mutex::new(HashMap::new()),
             executor: OnceLock::new(),
+            stopping: CancellationToken::new(),
+            tasks: TaskTracker::new(),
         });
-        if !queue.routes.is_empty() {
-            tokio::spawn(leases::renew_loop(Arc::downgrade(&queue)));
-            if queue.role != Role::Worker {
-                let settings = config.redis.as_ref().ok_or_else(|| unavailable(redis))?;
-                let mut builder = crate::data::redis::builder(settings);
-                // Answers arrive in bursts under load; a lagging receiver would drop them.
-                builder.with_performance_config(|p| p.broadcast_channel_capacity = 1 << 16);
-                let subscriber = builder
-                    .build_subscriber_client()
-                    .map_err(|e| Error::internal("invalid Redis configuration").with_source(e))?;
-                tokio::spawn(gateway::listen(Arc::downgrade(&queue), subscriber));
-            }
+        if queue.groups.all.is_empty() {
+            return Ok(queue);
+        }
+        keeper::spawn(Arc::downgrade(&queue))?;
+        if queue.role != Role::Worker {
+            gateway::spawn(&queue)?;
         }
         Ok(queue)
     }
@@ -174,78 +167,41 @@ impl RedisQueue {
         self: &Arc<Self>,
         executor: Arc<BoxEndpoint<'static>>,
         resources: Weak<Resources>,
-        config: &Config,
     ) {
-        if self.executor.set((executor, resources)).is_err() || self.routes.is_empty() {
+        if self.executor.set((executor, resources)).is_err() || self.groups.all.is_empty() {
             return;
         }
-        if self.role != Role::Gateway
-            && let Some(settings) = &config.redis
-        {
-            match crate::data::redis::builder(settings).build() {
-                Ok(reader) => {
-                    tokio::spawn(worker::work_loop(Arc::downgrade(self), reader));
-                }
-                Err(err) => tracing::error!(error = %err, "cannot start the queue's worker"),
-            }
+        if self.role != Role::Gateway {
+            worker::spawn(self);
         }
     }
 
+    /// Stops reading tasks, hands back those not started, and waits for the running ones
+    /// to finish, until `deadline` (a rolling deploy: `flyer_graceful_timeout`).
+    pub(crate) async fn drain(&self, deadline: Duration) {
+        self.stopping.cancel();
+        self.tasks.close();
+        if tokio::time::timeout(deadline, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                tasks = self.tasks.len(),
+                "flyer_graceful_timeout reached with queued tasks still running; other workers will claim them"
+            );
+        }
+    }
+
+    /// Runs `script` on the pool.
     async fn eval(
         &self,
         script: &Script,
         keys: Vec<String>,
         args: Vec<Value>,
-    ) -> Result<Value, Error> {
-        let pool = self.redis.connected().await?;
-        script
-            .evalsha_with_reload(pool.next(), keys, args)
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "Redis queue command failed");
-                unavailable(&self.redis)
-            })
-    }
-
-    fn reply_key(&self, id: &str) -> String {
-        format!("flyer:{}:reply:{id}", self.namespace)
-    }
-
-    /// Releases a lease, acknowledges the entry, and delivers the answer, in one script.
-    async fn finish(
-        &self,
-        route: &RouteQueue,
-        id: &str,
-        entry: &str,
-        reply_to: &str,
-        answer: Option<&Answer>,
-    ) {
-        // Kept as long as a gateway may still look for it.
-        let keep_ms = route.timeout.as_millis() as u64 + 1_000;
-        let answer = answer.map(wire::encode).unwrap_or_default();
-        let done = self
-            .eval(
-                &self.scripts.finish,
-                vec![
-                    route.keys.leases.clone(),
-                    route.keys.stream.clone(),
-                    self.reply_key(id),
-                ],
-                vec![
-                    id.into(),
-                    entry.into(),
-                    GROUP.into(),
-                    reply_to.into(),
-                    Value::Bytes(answer.into()),
-                    n(keep_ms),
-                ],
-            )
-            .await;
-        if done.is_err() {
-            tracing::warn!(
-                task = id,
-                "could not finish a task; its lease expires by itself"
-            );
-        }
+    ) -> Result<Value, fred::error::Error> {
+        let pool = self.redis.connected().await.map_err(|_| {
+            fred::error::Error::new(fred::error::ErrorKind::IO, "Redis is not connected")
+        })?;
+        script.evalsha_with_reload(pool.next(), keys, args).await
     }
 }

@@ -55,8 +55,8 @@ pub(crate) struct Task {
     pub body: Vec<u8>,
     pub request_id: String,
     pub client_ip: Option<std::net::IpAddr>,
-    /// Milliseconds the gateway waits for the answer.
-    pub timeout_ms: u64,
+    /// Its route runs requests at most once.
+    pub at_most_once: bool,
 }
 
 impl Task {
@@ -67,7 +67,7 @@ impl Task {
         body: &[u8],
         request_id: &str,
         client_ip: Option<std::net::IpAddr>,
-        timeout_ms: u64,
+        at_most_once: bool,
     ) -> Self {
         Task {
             id,
@@ -78,7 +78,7 @@ impl Task {
             body: body.to_vec(),
             request_id: request_id.to_owned(),
             client_ip,
-            timeout_ms,
+            at_most_once,
         }
     }
 

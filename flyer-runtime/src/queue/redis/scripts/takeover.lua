@@ -1,9 +1,26 @@
--- A worker takes over the lease ARGV[2] of KEYS[1] for ARGV[1] ms, unless the task's
--- deadline (ARGV[3], Redis ms) passed or its lease expired. Returns the ms left, or 0.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if now > tonumber(ARGV[3]) then return 0 end
-local s = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not s or tonumber(s) < now then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
-return tonumber(ARGV[3]) - now
+-- A worker starts task ARGV[2] (stream entry ARGV[3]) as run ARGV[4], its fencing token.
+-- KEYS: [1] leases, [2] epoch, [3] run:<id>, [4] cancel:<id>
+-- ARGV: [1] lease ttl ms, [2] id, [3] entry, [4] token, [5] deadline, [6] '1' when it runs
+--       at most once
+-- Returns the ms left to its deadline; 0 when it must not run (cancelled, past its
+-- deadline, its gateway gone); -1 when it runs at most once and another run started it:
+-- that run is fenced out, and the task's outcome is unknown.
+local now = now_ms()
+local ttl = tonumber(ARGV[1])
+local state = epoch(KEYS[2], now, ttl)
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+local deadline = tonumber(ARGV[5])
+if now >= deadline then return 0 end
+local prev = redis.call('GET', KEYS[3])
+if prev then
+  if prev == 'abandoned' then return 0 end
+  if prev ~= ARGV[4] and ARGV[6] == '1' then
+    redis.call('SET', KEYS[3], 'abandoned', 'PX', ttl * 3)
+    return -1
+  end
+end
+local lease = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if state == 'ready' and (not lease or tonumber(lease) < now) then return 0 end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ttl * 3)
+return deadline - now
