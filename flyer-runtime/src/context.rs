@@ -13,6 +13,7 @@ use poem::http::HeaderValue;
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The request being served.
+#[derive(Clone)]
 pub(crate) struct Current {
     pub id: Arc<str>,
     /// The body, read within `flyer_body_limit`.
@@ -54,6 +55,18 @@ pub(crate) fn id_of(req: &Request) -> Arc<str> {
 /// Runs `fut` as the handling of the request `current`.
 pub(crate) async fn scope<F: Future>(current: Current, fut: F) -> F::Output {
     CURRENT.scope(current, fut).await
+}
+
+/// Runs `f` on tokio's blocking pool as part of the current request: a plain-`fn`
+/// handler sees its request id there too.
+pub(crate) fn spawn_blocking<R: Send + 'static>(
+    f: impl FnOnce() -> R + Send + 'static,
+) -> tokio::task::JoinHandle<R> {
+    let current = CURRENT.try_with(Current::clone).ok();
+    tokio::task::spawn_blocking(move || match current {
+        Some(current) => CURRENT.sync_scope(current, f),
+        None => f(),
+    })
 }
 
 /// Calls `f` with the current request id (empty outside a request).
@@ -98,6 +111,20 @@ pub(crate) fn header_value(id: &str) -> HeaderValue {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn a_blocking_handler_sees_its_request() {
+        let current = super::Current {
+            id: std::sync::Arc::from("abc"),
+            body: None,
+            json: false,
+        };
+        let seen = super::scope(current, async {
+            super::spawn_blocking(|| super::request_id()).await.unwrap()
+        })
+        .await;
+        assert_eq!(seen.as_deref(), Some("abc"));
+    }
+
     #[test]
     fn sanity() {
         assert!(super::is_sane("abc-DEF_1.2"));

@@ -295,7 +295,7 @@ pub mod __private {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        tokio::task::spawn_blocking(f)
+        crate::context::spawn_blocking(f)
             .await
             .map_err(|err| crate::Error::internal("internal error").with_source(err))
     }

@@ -9,7 +9,6 @@
 mod backends;
 mod outage;
 mod probes;
-mod proxy;
 mod redis;
 mod settings;
 mod transactions;

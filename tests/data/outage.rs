@@ -8,7 +8,7 @@ use flyer_tests::{Answer, get, post_json};
 use serde_json::json;
 
 use crate::backends::{Backend, Scratch, serve_url, until_ready};
-use crate::proxy::Proxy;
+use flyer_tests::Proxy;
 
 /// In the URL the service gets; PostgreSQL's trust auth ignores it, so it must be
 /// accepted, and it must never be answered.

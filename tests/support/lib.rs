@@ -1,6 +1,13 @@
 //! Helpers shared by flyer's integration tests: HTTP calls that return what a client
 //! sees, parsed.
 
+mod cluster;
+mod history;
+mod proxy;
+
+pub use cluster::PrivateCluster;
+pub use history::{History, Run};
+pub use proxy::Proxy;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
@@ -132,7 +139,16 @@ impl Probe {
                     .to_owned();
             }
         };
-        std::thread::spawn(move || lines.for_each(drop));
+        // Its log, for a test being debugged: FLYER_TEST_VERBOSE=1.
+        let verbose = std::env::var_os("FLYER_TEST_VERBOSE").is_some();
+        let pid = child.id();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if verbose {
+                    eprintln!("[probe {pid}] {line}");
+                }
+            }
+        });
         let probe = Probe { child, base };
         if role != "worker" {
             probe.wait_admitting();
@@ -196,17 +212,28 @@ pub struct PrivateRedis {
     child: Option<std::process::Child>,
     /// Its port.
     pub port: u16,
+    /// More arguments of `redis-server` (`--maxmemory 4mb`, ...).
+    args: Vec<String>,
 }
 
 impl PrivateRedis {
     /// Starts one; fails naming `redis-server` when it cannot.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// [`PrivateRedis::start`], with more arguments of `redis-server`.
+    pub fn start_with(args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut redis = PrivateRedis { child: None, port };
+        let mut redis = PrivateRedis {
+            child: None,
+            port,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+        };
         redis.resume();
         redis
     }
@@ -237,6 +264,7 @@ impl PrivateRedis {
                 "--appendonly",
                 "no",
             ])
+            .args(&self.args)
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is not installed: apt-get install redis-server");

@@ -128,6 +128,13 @@ async fn record_route(ms: Query<u64>) -> u32 {
     recorded("record", ms.0).await
 }
 
+/// Works `ms` (recorded), three hundred at once at most.
+#[endpoint(GET, "/probe/many", tag = "probe")]
+#[queued(limit = 300, timeout = "15s")]
+async fn many(ms: Query<u64>) -> u32 {
+    recorded("many", ms.0).await
+}
+
 /// Works `ms` (recorded), at most once.
 #[endpoint(GET, "/probe/record-once", tag = "probe")]
 #[queued(limit = 4, timeout = "30s", at_most_once)]

@@ -26,7 +26,7 @@ use std::fmt;
 #[cfg(feature = "sql")]
 pub use db::{DbConnect, DbDriver, DbSettings};
 pub use logging::LogSettings;
-pub use queue::{QueueBackend, QueueSettings, Role};
+pub use queue::{QueueBackend, QueueSettings, RateLimitFail, Role};
 #[cfg(feature = "redis")]
 pub use redis::RedisSettings;
 pub use secret::Secret;

@@ -24,6 +24,12 @@ settings! {
         "prefix of the queue's Redis keys (default: the crate's name), so services can share a Redis",
     )
     .parsed("letters, digits, - _ . and :", namespace);
+    RATE_LIMIT_FAIL: RateLimitFail = var(
+        "flyer_rate_limit_fail",
+        "open",
+        "what a #[rate_limit] route does while its Redis is unreachable (backend redis): open (let requests through) or closed (50300)",
+    )
+    .parsed("open or closed", rate_limit_fail);
     TIMEOUT: Duration = var(
         "flyer_queue_timeout",
         "10",
@@ -50,6 +56,23 @@ pub enum Role {
     Gateway,
     /// Executes queued routes from Redis; serves only the health check over HTTP.
     Worker,
+}
+
+/// `flyer_rate_limit_fail`: what a shared rate limit does without its Redis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateLimitFail {
+    /// Requests go through (the route's queue, if any, still bounds them).
+    Open,
+    /// Requests are refused with 50300.
+    Closed,
+}
+
+fn rate_limit_fail(raw: &str) -> Option<RateLimitFail> {
+    match raw {
+        "open" => Some(RateLimitFail::Open),
+        "closed" => Some(RateLimitFail::Closed),
+        _ => None,
+    }
 }
 
 fn backend(raw: &str) -> Option<QueueBackend> {
@@ -86,6 +109,8 @@ pub struct QueueSettings {
     pub namespace: Option<String>,
     /// `flyer_queue_timeout`.
     pub timeout: Duration,
+    /// `flyer_rate_limit_fail`.
+    pub rate_limit_fail: RateLimitFail,
 }
 
 /// Reads the group; `has_redis` says whether a Redis is configured.
@@ -117,6 +142,7 @@ pub(super) fn read(r: &mut Reader<'_>, has_redis: bool) -> QueueSettings {
         backend,
         role,
         namespace: r.get(&NAMESPACE),
+        rate_limit_fail: r.get(&RATE_LIMIT_FAIL),
         timeout: r.get(&TIMEOUT),
     }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use fred::clients::Pool;
 use fred::interfaces::ClientLike;
 use fred::types::Builder;
-use fred::types::config::{ConnectionConfig, PerformanceConfig, ReconnectPolicy};
+use fred::types::config::{
+    ConnectionConfig, PerformanceConfig, ReconnectPolicy, UnresponsiveConfig,
+};
 
 use crate::config::RedisSettings;
 use crate::error::Error;
@@ -106,6 +108,13 @@ pub(crate) fn builder(settings: &RedisSettings) -> Builder {
             c.connection_timeout = Duration::from_secs(2);
             c.internal_command_timeout = Duration::from_secs(2);
             c.max_command_attempts = 1;
+            // A connection that silently stops answering (a network that drops it
+            // without a word) is closed and made again, rather than left to time out
+            // every command sent on it.
+            c.unresponsive = UnresponsiveConfig {
+                max_timeout: Some(Duration::from_secs(4)),
+                interval: Duration::from_secs(1),
+            };
         })
         .with_performance_config(|p: &mut PerformanceConfig| {
             p.default_command_timeout = COMMAND_TIMEOUT;

@@ -129,7 +129,7 @@ impl Ticket {
         } = self;
         let work = async move {
             let turn = Self::turn(running).await;
-            tokio::task::spawn_blocking(move || {
+            crate::context::spawn_blocking(move || {
                 let out = f();
                 drop((held, turn));
                 out

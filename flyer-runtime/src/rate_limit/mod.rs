@@ -14,7 +14,7 @@ use poem::http::{HeaderName, HeaderValue, header};
 use crate::api::spec::{Controls, RateKey, RateLimitSpec};
 use crate::config::Config;
 #[cfg(feature = "queue-redis")]
-use crate::config::QueueBackend;
+use crate::config::{QueueBackend, RateLimitFail};
 #[cfg(feature = "queue-redis")]
 use crate::data::redis::Redis;
 use crate::error::Error;
@@ -25,7 +25,7 @@ use crate::extract::state::Resources;
 pub(crate) enum RateLimits {
     Local(local::Limits),
     #[cfg(feature = "queue-redis")]
-    Redis(redis::Limits),
+    Redis(redis::Limits, RateLimitFail),
 }
 
 impl RateLimits {
@@ -38,7 +38,10 @@ impl RateLimits {
         #[cfg(feature = "queue-redis")]
         if let (QueueBackend::Redis, Some(redis)) = (config.queue.backend, resources.get::<Redis>())
         {
-            return RateLimits::Redis(redis::Limits::new(redis, namespace));
+            return RateLimits::Redis(
+                redis::Limits::new(redis, namespace),
+                config.queue.rate_limit_fail,
+            );
         }
         let _ = (config, namespace, resources);
         RateLimits::Local(local::Limits::new(controls))
@@ -55,7 +58,17 @@ impl RateLimits {
         let wait = match self {
             RateLimits::Local(limits) => limits.check(route, &key),
             #[cfg(feature = "queue-redis")]
-            RateLimits::Redis(limits) => limits.check(route, spec, &key).await,
+            RateLimits::Redis(limits, fail) => match limits.check(route, spec, &key).await {
+                redis::Verdict::Allow => None,
+                redis::Verdict::Wait(wait) => Some(wait),
+                // Open: the route stays available (its queue, if any, still bounds it).
+                redis::Verdict::Unknown if *fail == RateLimitFail::Open => None,
+                redis::Verdict::Unknown => {
+                    return Err(Error::over_capacity(
+                        "over capacity: the rate limit cannot be checked (its Redis is unavailable)",
+                    ));
+                }
+            },
         };
         match wait {
             Some(wait) => Err(refusal(spec, wait)),

@@ -17,6 +17,15 @@ pub(crate) struct Limits {
     namespace: String,
 }
 
+/// What the shared limit says of a request.
+pub(super) enum Verdict {
+    Allow,
+    /// Over the limit: the next is let through after this.
+    Wait(Duration),
+    /// Redis did not answer.
+    Unknown,
+}
+
 impl Limits {
     pub(super) fn new(redis: &Redis, namespace: &str) -> Self {
         Limits {
@@ -25,17 +34,22 @@ impl Limits {
         }
     }
 
-    /// Counts a request of `route` from `key`: `Some(wait)` when it is over the limit.
+    /// Counts a request of `route` from `key`.
     pub(super) async fn check(
         &self,
         route: &'static str,
         spec: &RateLimitSpec,
         key: &str,
-    ) -> Option<Duration> {
-        // A limiter that cannot reach Redis lets requests through rather than making the
-        // route unavailable; the queue, if any, still bounds it.
-        let pool = self.redis.connected().await.ok()?;
-        let redis_key = format!("flyer:{}:rl:{route}:{key}", self.namespace);
+    ) -> Verdict {
+        let Ok(pool) = self.redis.connected().await else {
+            return Verdict::Unknown;
+        };
+        // No brace of the route template may reach the key: it would be a hash tag.
+        let redis_key = format!(
+            "flyer:{}:rl:{}:{key}",
+            self.namespace,
+            route.replace('{', ":").replace('}', "")
+        );
         let emission = spec.emission().as_secs_f64() * 1e3;
         let answer: Result<(i64, f64, i64), _> = pool
             .eval(
@@ -45,11 +59,11 @@ impl Limits {
             )
             .await;
         match answer {
-            Ok((0, wait_ms, _)) => Some(Duration::from_secs_f64(wait_ms.max(0.0) / 1e3)),
-            Ok(_) => None,
+            Ok((0, wait_ms, _)) => Verdict::Wait(Duration::from_secs_f64(wait_ms.max(0.0) / 1e3)),
+            Ok(_) => Verdict::Allow,
             Err(err) => {
-                tracing::warn!(error = %err, "rate limit check failed; request let through");
-                None
+                tracing::warn!(error = %err, "rate limit check failed");
+                Verdict::Unknown
             }
         }
     }

@@ -28,6 +28,10 @@ use crate::queue::{Admission, Admitted, Ticket, over_capacity};
 const HEARTBEAT: &[u8] = b"\0flyer-heartbeat";
 /// A channel silent this long (heartbeats included) is subscribed again.
 const CHANNEL_SILENT: Duration = Duration::from_secs(3);
+/// How long an answer heard on a channel is kept: Redis counts it heard once written to
+/// the subscriber's socket, which a silent subscription never reads; until the heartbeat
+/// notices and the gateway reads the answers from their keys.
+pub(super) const HEARD_KEEP: Duration = Duration::from_secs(6);
 
 /// A request this gateway waits for.
 pub(super) struct Waiter {

@@ -1,15 +1,26 @@
 //! The Lua scripts of the queue, each one atomic step on Redis. The `.lua` files beside
 //! this one say what each takes and returns; `prelude.lua` (Redis's clock, the epoch of a
 //! group's state) goes in front of those that need it.
+//!
+//! Out of memory (`maxmemory` with `noeviction`), Redis refuses a script that declares it
+//! may write (`#!lua`) before it starts: admission is refused whole (the caller gets
+//! 50300), never half done. What keeps admitted work going — renewing, touching,
+//! starting, finishing, cancelling — is declared `allow-oom`: it frees more than it takes,
+//! and an admitted request must get its answer.
 
 use fred::types::scripts::Script;
 
-macro_rules! with_prelude {
-    ($file:literal) => {
-        concat!(
+macro_rules! script {
+    ($flags:literal, $file:literal) => {
+        Script::from_lua(concat!(
+            $flags,
+            "\n",
             include_str!("scripts/prelude.lua"),
             include_str!(concat!("scripts/", $file))
-        )
+        ))
+    };
+    ($file:literal) => {
+        Script::from_lua(include_str!(concat!("scripts/", $file)))
     };
 }
 
@@ -34,25 +45,19 @@ pub(super) struct Scripts {
 impl Scripts {
     pub(super) fn new() -> Self {
         Scripts {
-            epoch: Script::from_lua(with_prelude!("epoch.lua")),
-            admit: Script::from_lua(with_prelude!("admit.lua")),
-            cancel: Script::from_lua(include_str!("scripts/cancel.lua")),
-            renew: Script::from_lua(with_prelude!("renew.lua")),
-            requeue: Script::from_lua(with_prelude!("requeue.lua")),
-            trim: Script::from_lua(with_prelude!("trim.lua")),
-            read: Script::from_lua(include_str!("scripts/read.lua")),
-            takeover: Script::from_lua(with_prelude!("takeover.lua")),
-            touch: Script::from_lua(with_prelude!("touch.lua")),
-            // Out of memory, a script that may write is refused; this one must still
-            // deliver the answer (and frees memory: the entry, the lease).
-            finish: Script::from_lua(concat!(
-                "#!lua flags=allow-oom\n",
-                include_str!("scripts/prelude.lua"),
-                include_str!("scripts/finish.lua")
-            )),
-            reclaim: Script::from_lua(include_str!("scripts/reclaim.lua")),
-            handback: Script::from_lua(include_str!("scripts/handback.lua")),
-            forget: Script::from_lua(include_str!("scripts/forget.lua")),
+            epoch: script!("#!lua", "epoch.lua"),
+            admit: script!("#!lua", "admit.lua"),
+            cancel: script!("#!lua flags=allow-oom", "cancel.lua"),
+            renew: script!("#!lua flags=allow-oom", "renew.lua"),
+            requeue: script!("#!lua", "requeue.lua"),
+            trim: script!("#!lua flags=allow-oom", "trim.lua"),
+            read: script!("read.lua"),
+            takeover: script!("#!lua flags=allow-oom", "takeover.lua"),
+            touch: script!("#!lua flags=allow-oom", "touch.lua"),
+            finish: script!("#!lua flags=allow-oom", "finish.lua"),
+            reclaim: script!("reclaim.lua"),
+            handback: script!("handback.lua"),
+            forget: script!("forget.lua"),
         }
     }
 }

@@ -470,6 +470,7 @@ impl RedisQueue {
                         Value::Bytes(answer.clone().into()),
                         ms(keep),
                         ms(LEASE_TTL),
+                        ms(super::gateway::HEARD_KEEP),
                     ],
                 )
                 .await;
