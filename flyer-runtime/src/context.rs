@@ -119,7 +119,7 @@ mod tests {
             json: false,
         };
         let seen = super::scope(current, async {
-            super::spawn_blocking(|| super::request_id()).await.unwrap()
+            super::spawn_blocking(super::request_id).await.unwrap()
         })
         .await;
         assert_eq!(seen.as_deref(), Some("abc"));

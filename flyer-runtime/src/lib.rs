@@ -164,7 +164,10 @@ pub use flyer_macros::endpoint;
 /// | `limit = N` | required: at most N requests of the route admitted at once (running or waiting to run); request N+1 is refused at once with 50300 and `Retry-After` |
 /// | `timeout = "10s"` | an admitted request not answered in time gets 50400 (default `flyer_queue_timeout`) |
 /// | `concurrency = M` | how many run at once in one process (per worker with Redis); the other admitted ones wait, first come first served |
-/// | `at_most_once` | with Redis: a task whose worker died is answered 50000 instead of being run again |
+/// | `at_most_once` | with Redis: a task whose run was lost (its worker died or stalled) is answered 50000 "outcome unknown" instead of being run again |
+/// | `group = "name"` | routes of one group share one count: declare `limit`, `concurrency` and `reserve` alike on each (letters, digits, `-`, `_`, `.`) |
+/// | `priority = "high"` | `high`, `normal` (default) or `low`: waiting requests of a group start by level, then first come first served |
+/// | `reserve = k` | k of the group's permits only `high` requests may take (less than `limit`) |
 ///
 /// Requests are validated first: an invalid one gets 40000 and never takes a permit.
 /// Limits are keyed by the route template (`GET /prime/{x}`), never the concrete URL. A
@@ -174,7 +177,28 @@ pub use flyer_macros::endpoint;
 /// With `flyer_queue_backend=local` (the default) each process has its own count. With
 /// `redis`, every instance sharing the Redis shares one count, and instances can split
 /// into roles (`flyer_role`): gateways admit and enqueue, workers execute. Delivery is at
-/// least once: a task whose worker dies is run again by another worker (see the README).
+/// least once: a task whose worker dies is run again by another worker; a run that lost
+/// its task (stalled past its lease) stops at its next await and publishes nothing. The
+/// README's "What the Redis backend guarantees" says what holds under which faults.
+///
+/// ```no_run
+/// use flyer_runtime::prelude::*;
+///
+/// /// A nightly report: waits behind incident reports.
+/// #[endpoint(POST, "/reports/nightly", tag = "reports")]
+/// #[queued(group = "reports", limit = 20, concurrency = 2, reserve = 2, priority = "low")]
+/// async fn nightly() -> String {
+///     "done".to_owned()
+/// }
+///
+/// /// An incident report: starts first, and two permits are kept for it.
+/// #[endpoint(POST, "/reports/incident", tag = "reports")]
+/// #[queued(group = "reports", limit = 20, concurrency = 2, reserve = 2, priority = "high")]
+/// async fn incident() -> String {
+///     "done".to_owned()
+/// }
+/// # fn main() {}
+/// ```
 ///
 /// ```no_run
 /// use flyer_runtime::prelude::*;
@@ -206,7 +230,8 @@ pub use flyer_macros::queued;
 /// Over the limit: 42900 (HTTP 429) with `Retry-After`, `X-RateLimit-Limit` and
 /// `X-RateLimit-Remaining`. With `flyer_queue_backend=redis` the limit is shared by every
 /// instance through one atomic script; if Redis is unreachable, requests are let through
-/// (the route's queue, if any, still bounds them).
+/// (`flyer_rate_limit_fail=open`, the default: the route's queue, if any, still bounds
+/// them) or refused with 50300 (`closed`).
 ///
 /// ```no_run
 /// use flyer_runtime::prelude::*;

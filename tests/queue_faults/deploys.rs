@@ -86,6 +86,7 @@ async fn a_killed_gateways_permits_come_back() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(back < Duration::from_secs(8));
+    eprintln!("measured: a killed gateway's permits came back after {back:?}");
     let history = scene.history();
     for run in &history.runs {
         assert!(run.end.is_some(), "a run was cut: {run:?}");
@@ -165,6 +166,7 @@ async fn high_requests_start_before_a_flood_of_low() {
     let urgent = call(&gateway.base, "/probe/high?ms=1", "high-1").await;
     let waited = asked.elapsed();
     assert_eq!(urgent.status, 200, "{urgent:?}");
+    eprintln!("measured: a high request waited {waited:?} behind 500 low");
     let flood = join(flood).await;
     let flood_took = asked.elapsed();
     assert!(

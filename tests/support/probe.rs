@@ -128,9 +128,9 @@ async fn record_route(ms: Query<u64>) -> u32 {
     recorded("record", ms.0).await
 }
 
-/// Works `ms` (recorded), three hundred at once at most.
+/// Works `ms` (recorded), three hundred at once at most, answered within 8 s.
 #[endpoint(GET, "/probe/many", tag = "probe")]
-#[queued(limit = 300, timeout = "15s")]
+#[queued(limit = 300, timeout = "8s")]
 async fn many(ms: Query<u64>) -> u32 {
     recorded("many", ms.0).await
 }

@@ -16,7 +16,7 @@ use poem_openapi::registry::{
 use super::envelope::{self, ERROR_SCHEMA};
 use super::open;
 use super::registry::{RouteTable, all, method_rank};
-use super::spec::{Controls, RateKey};
+use super::spec::{Controls, Priority, RateKey};
 
 /// The collected API: every registered endpoint, as one `poem_openapi::OpenApi`.
 /// `AUTH` documents Basic auth on every operation but the open ones; `ERROR_200`
@@ -82,13 +82,33 @@ fn document_errors(op: &mut MetaOperation, codes: impl Iterator<Item = u32>) {
 fn document_controls(op: &mut MetaOperation, controls: &Controls) {
     let mut notes = Vec::new();
     if let Some(q) = &controls.queue {
-        notes.push(format!(
-            "Queued: at most {} requests of this route are admitted at once{}; beyond, 50300 with `Retry-After`.",
+        let whose = match q.group {
+            Some(group) => format!("of the routes of queue group `{group}`"),
+            None => "of this route".to_owned(),
+        };
+        let mut note = format!(
+            "Queued: at most {} requests {whose} are admitted at once{}; beyond, 50300 with `Retry-After`.",
             q.limit,
             q.concurrency
                 .map(|c| format!(" ({c} run at once per process)"))
                 .unwrap_or_default()
-        ));
+        );
+        if q.group.is_some() || q.priority != Priority::Normal {
+            note.push_str(&format!(
+                " Priority `{}`: waiting `high` requests start first, then `normal`, then `low`.",
+                q.priority.name()
+            ));
+        }
+        if q.reserve > 0 {
+            note.push_str(&format!(
+                " {} of the permits are kept for `high`.",
+                q.reserve
+            ));
+        }
+        if q.at_most_once {
+            note.push_str(" Runs at most once: a request whose run was lost is answered 50000 \"outcome unknown\", not run again.");
+        }
+        notes.push(note);
         op.responses.responses.push(envelope::error_response(
             503,
             "50300: over capacity (the route's queue is full, or its Redis is down); retry after `Retry-After`",
@@ -106,6 +126,9 @@ fn document_controls(op: &mut MetaOperation, controls: &Controls) {
                 RateKey::Header(h) => format!("per `{h}` header"),
             }
         ));
+        notes.push(
+            "With the Redis backend the limit is shared by every instance; while Redis is unreachable, requests are let through (`flyer_rate_limit_fail=open`, the default) or refused with 50300 (`closed`).".to_owned(),
+        );
         let mut resp =
             envelope::error_response(429, "42900: rate limited; retry after `Retry-After`");
         for (name, what) in [
@@ -122,6 +145,12 @@ fn document_controls(op: &mut MetaOperation, controls: &Controls) {
             });
         }
         op.responses.responses.push(resp);
+        if controls.queue.is_none() {
+            op.responses.responses.push(envelope::error_response(
+                503,
+                "50300: the rate limit cannot be checked (Redis backend, `flyer_rate_limit_fail=closed`, Redis unreachable)",
+            ));
+        }
     }
     op.responses.responses.sort_by_key(|r| r.status);
     let text = match op.description {

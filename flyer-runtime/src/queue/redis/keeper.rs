@@ -94,6 +94,13 @@ impl Held {
     }
 }
 
+impl Held {
+    /// Whether this worker holds entry `entry` of group `g`.
+    pub(super) fn holds(&self, g: usize, entry: &str) -> bool {
+        lock(&self.tasks)[g].contains_key(entry)
+    }
+}
+
 /// A lease the keeper renews; released from its care when dropped.
 pub(super) struct LeaseHold {
     held: Arc<Held>,

@@ -287,7 +287,12 @@ impl RedisQueue {
                 }
                 let found = parts.pop().unwrap_or(Value::Null);
                 let next = parts.pop().and_then(|v| v.as_string()).unwrap_or_default();
-                let found = entries_of(&[level], found, true);
+                // An entry this worker holds itself went idle while Redis was away: it is
+                // still running here, not another worker's to restart.
+                let found: Vec<Entry> = entries_of(&[level], found, true)
+                    .into_iter()
+                    .filter(|e| !self.held.holds(g, &e.id))
+                    .collect();
                 for e in &found {
                     tracing::warn!(entry = %e.id, deliveries = e.deliveries, "claimed the task of a stopped worker");
                 }
