@@ -314,6 +314,30 @@ fn leaves_import_nothing_of_flyers() {
 }
 
 #[test]
+fn every_file_is_a_module() {
+    // A file no `mod` declares is dead code the compiler never sees.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mods = modules(&src);
+    let mut declared: BTreeSet<ModPath> = BTreeSet::new();
+    declared.insert(Vec::new());
+    for (module, file) in &mods {
+        let parsed = syn::parse_file(&std::fs::read_to_string(file).expect("read a module"))
+            .expect("parses");
+        for item in &parsed.items {
+            if let syn::Item::Mod(m) = item
+                && m.content.is_none()
+            {
+                let mut child = module.clone();
+                child.push(m.ident.to_string());
+                declared.insert(child);
+            }
+        }
+    }
+    let orphans: Vec<String> = mods.keys().filter(|m| !declared.contains(*m)).map(name).collect();
+    assert!(orphans.is_empty(), "files no `mod` declares: {orphans:?}");
+}
+
+#[test]
 fn files_inside_a_module_form_no_cycle() {
     // A parent `mod.rs` and its children are one unit: edges between a module and its
     // ancestors are left out, the rest must be acyclic.

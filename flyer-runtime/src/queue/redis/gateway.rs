@@ -4,18 +4,16 @@
 //! requests whose entries Redis lost are put back.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fred::clients::SubscriberClient;
-use fred::interfaces::{ClientLike, EventInterface, KeysInterface, PubsubInterface};
 use fred::types::Value;
 use poem::Request;
 use poem::http::{HeaderValue, header};
 use tokio::sync::oneshot;
 
 use super::keeper::LeaseHold;
-use super::wire::{self, Answer, Task};
+use super::replies::{Waiter, Waiting};
+use super::wire::{self, Task};
 use super::{LEASE_TTL, RedisQueue, STREAM_CAP, ms, n};
 use crate::api::spec::{Controls, Priority, QueueSpec};
 use crate::config::Role;
@@ -23,29 +21,6 @@ use crate::context;
 use crate::error::Error;
 use crate::extract::client_ip::ClientIp;
 use crate::queue::{Admission, Admitted, Ticket, over_capacity};
-
-/// The payload of the heartbeat a gateway publishes to itself.
-const HEARTBEAT: &[u8] = b"\0flyer-heartbeat";
-/// A channel silent this long (heartbeats included) is subscribed again.
-const CHANNEL_SILENT: Duration = Duration::from_secs(3);
-/// How long an answer heard on a channel is kept: Redis counts it heard once written to
-/// the subscriber's socket, which a silent subscription never reads; until the heartbeat
-/// notices and the gateway reads the answers from their keys.
-pub(super) const HEARD_KEEP: Duration = Duration::from_secs(6);
-
-/// A request this gateway waits for.
-pub(super) struct Waiter {
-    tx: oneshot::Sender<Answer>,
-    g: usize,
-    level: Priority,
-    /// The task as enqueued, to put it back if Redis loses it.
-    task: Vec<u8>,
-    at_most_once: bool,
-    /// When it stops mattering, on Redis's clock (known once admitted).
-    deadline: u64,
-    /// Redis lost its group's state while it waited: it may have to be put back.
-    lost: bool,
-}
 
 /// Why a request was not admitted.
 fn warming() -> Error {
@@ -133,10 +108,6 @@ impl RedisQueue {
         )))
     }
 
-    fn lock_waiters(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Waiter>> {
-        self.waiters.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Admits request `id` (and enqueues `task`, for a gateway); returns its deadline on
     /// Redis's clock.
     async fn admit(
@@ -214,34 +185,6 @@ impl RedisQueue {
         });
     }
 
-    /// The answer to task `id` kept under its key, if any.
-    async fn kept_answer(&self, g: usize, id: &str) -> Option<Answer> {
-        let pool = self.redis.connected().await.ok()?;
-        let bytes: Option<Vec<u8>> = pool.get(self.keys[g].reply(id)).await.ok()?;
-        wire::decode::<Answer>(&bytes?)
-    }
-
-    /// Delivers to every waiting request the answer already kept for it, if any.
-    async fn sweep(&self) {
-        let waiting: Vec<(String, usize)> = self
-            .lock_waiters()
-            .iter()
-            .map(|(id, w)| (id.clone(), w.g))
-            .collect();
-        for (id, g) in waiting {
-            if let Some(answer) = self.kept_answer(g, &id).await {
-                self.deliver(answer);
-            }
-        }
-    }
-
-    fn deliver(&self, answer: Answer) {
-        let waiter = self.lock_waiters().remove(&answer.id);
-        if let Some(waiter) = waiter {
-            let _ = waiter.tx.send(answer);
-        }
-    }
-
     /// Marks the requests of group `g` waiting now: Redis lost their state.
     pub(super) fn mark_lost(&self, g: usize) {
         for waiter in self.lock_waiters().values_mut() {
@@ -305,8 +248,8 @@ impl RedisQueue {
                         let Some(task) = wire::decode::<Task>(&task) else {
                             break;
                         };
-                        let why = Error::internal(super::worker::OUTCOME_UNKNOWN);
-                        self.deliver(super::worker::error_answer(&task, why).await);
+                        let why = Error::internal(super::run::OUTCOME_UNKNOWN);
+                        self.deliver(super::run::error_answer(&task, why).await);
                         break;
                     }
                     _ => break,
@@ -343,18 +286,6 @@ impl Drop for LocalLease {
     }
 }
 
-/// A gateway's wait for an answer: forgotten however the wait ends.
-struct Waiting<'a> {
-    queue: &'a RedisQueue,
-    id: &'a str,
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.queue.lock_waiters().remove(self.id);
-    }
-}
-
 /// Starts what a gateway (or an `all` instance) runs beside requests: the reply channel
 /// and its heartbeat, the requeue of lost requests, the trimming of expired entries.
 pub(super) fn spawn(queue: &Arc<RedisQueue>) -> Result<(), Error> {
@@ -364,7 +295,7 @@ pub(super) fn spawn(queue: &Arc<RedisQueue>) -> Result<(), Error> {
     let subscriber = builder
         .build_subscriber_client()
         .map_err(|e| Error::internal("invalid Redis configuration").with_source(e))?;
-    tokio::spawn(listen(Arc::downgrade(queue), subscriber));
+    tokio::spawn(super::replies::listen(Arc::downgrade(queue), subscriber));
     for g in 0..queue.groups.all.len() {
         let weak = Arc::downgrade(queue);
         tokio::spawn(async move {
@@ -408,109 +339,6 @@ async fn trim_loop(queue: std::sync::Weak<RedisQueue>) {
                     vec![n(100), super::GROUP.into()],
                 )
                 .await;
-        }
-    }
-}
-
-/// Delivers answers published on this gateway's channel to the requests waiting, and
-/// watches the channel: a heartbeat published to it every second must come back, or the
-/// subscription is made again (the answers in between are read from their keys).
-async fn listen(queue: std::sync::Weak<RedisQueue>, subscriber: SubscriberClient) {
-    let channel = match queue.upgrade() {
-        Some(q) => q.channel.clone(),
-        None => return,
-    };
-    let mut messages = subscriber.message_rx();
-    let _resubscribe = subscriber.manage_subscriptions();
-    let mut reconnects = subscriber.reconnect_rx();
-    let sweeper = queue.clone();
-    tokio::spawn(async move {
-        while reconnects.recv().await.is_ok() {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            match sweeper.upgrade() {
-                Some(queue) => queue.sweep().await,
-                None => return,
-            }
-        }
-    });
-    subscriber.connect();
-    loop {
-        if subscriber.wait_for_connect().await.is_ok()
-            && subscriber.subscribe(channel.clone()).await.is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let started = Instant::now();
-    let heard = Arc::new(AtomicU64::new(0));
-    tokio::spawn(heartbeat(
-        queue.clone(),
-        subscriber.clone(),
-        channel,
-        started,
-        Arc::clone(&heard),
-    ));
-    loop {
-        let message = match messages.recv().await {
-            Ok(message) => message,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::warn!(
-                    missed,
-                    "queue answers arrived faster than read; fetching them"
-                );
-                if let Some(queue) = queue.upgrade() {
-                    tokio::spawn(async move { queue.sweep().await });
-                }
-                continue;
-            }
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-        };
-        let Some(bytes) = message.value.as_bytes() else {
-            continue;
-        };
-        heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-        if bytes == HEARTBEAT {
-            continue;
-        }
-        let Some(queue) = queue.upgrade() else { return };
-        if let Some(answer) = wire::decode::<Answer>(bytes) {
-            queue.deliver(answer);
-        }
-    }
-}
-
-/// Publishes a heartbeat to the gateway's own channel every second; when nothing came
-/// back for [`CHANNEL_SILENT`] while Redis answers, subscribes again.
-async fn heartbeat(
-    queue: std::sync::Weak<RedisQueue>,
-    subscriber: SubscriberClient,
-    channel: String,
-    started: Instant,
-    heard: Arc<AtomicU64>,
-) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tick.tick().await;
-        let Some(queue) = queue.upgrade() else { return };
-        let Ok(pool) = queue.redis.connected().await else {
-            continue;
-        };
-        let published: Result<i64, _> = pool.next().publish(&channel, HEARTBEAT).await;
-        if published.is_err() {
-            continue;
-        }
-        let silent = started
-            .elapsed()
-            .saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
-        if silent > CHANNEL_SILENT {
-            tracing::warn!(
-                silent_ms = silent.as_millis() as u64,
-                "the queue's reply channel went silent; subscribing again"
-            );
-            heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-            let _ = subscriber.force_reconnection().await;
-            queue.sweep().await;
         }
     }
 }

@@ -26,6 +26,8 @@
 mod gateway;
 mod keeper;
 mod keys;
+mod replies;
+mod run;
 mod scripts;
 mod wire;
 mod worker;
@@ -40,9 +42,9 @@ use poem::endpoint::BoxEndpoint;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use self::gateway::Waiter;
 use self::keeper::Held;
 use self::keys::GroupKeys;
+use self::replies::Waiter;
 use self::scripts::Scripts;
 use super::gate::Gate;
 use super::group::Groups;
