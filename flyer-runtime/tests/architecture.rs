@@ -333,7 +333,11 @@ fn every_file_is_a_module() {
             }
         }
     }
-    let orphans: Vec<String> = mods.keys().filter(|m| !declared.contains(*m)).map(name).collect();
+    let orphans: Vec<String> = mods
+        .keys()
+        .filter(|m| !declared.contains(*m))
+        .map(name)
+        .collect();
     assert!(orphans.is_empty(), "files no `mod` declares: {orphans:?}");
 }
 

@@ -93,6 +93,37 @@ async fn a_killed_gateways_permits_come_back() {
     }
 }
 
+/// A gateway stalled (SIGSTOP, 4 s) while workers run its requests: the runs keep their
+/// permits (the workers renew them), the answers wait for it, and its callers get them
+/// when it resumes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_gateway_gets_its_answers_when_it_resumes() {
+    let scene = Scene::new("gw-stall", SHARED);
+    let stalled = scene.start("gateway");
+    let _worker = scene.start("worker");
+    let calls = spawn_calls(&stalled.base, "/probe/record?ms=2000", "stalled-gw", 4);
+    started(&scene, 4).await;
+    stalled.signal("STOP");
+    let other = scene.start("gateway");
+    // The four permits are still taken by the runs.
+    let c = call(&other.base, "/probe/record?ms=10", "while-stalled").await;
+    assert_eq!(c.status, 503, "{c:?}");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stalled.signal("CONT");
+    let calls = join(calls).await;
+    for c in &calls {
+        assert_eq!(c.status, 200, "{c:?}");
+    }
+    Outcome {
+        calls: &calls,
+        history: &scene.history(),
+    }
+    .check(Rules {
+        limit: Some((&["record"], 4)),
+        at_most_once: false,
+    });
+}
+
 /// An `all` instance stalled (SIGSTOP, 4 s) while it runs its own requests: their leases
 /// lapse meanwhile, so others are admitted; when it resumes, its requests still answer.
 #[tokio::test(flavor = "multi_thread")]

@@ -98,20 +98,8 @@ impl Gate {
         rx.await.unwrap_or(Slot(None))
     }
 
-    /// Up to `most` slots that are free now, none if anyone waits.
-    pub(crate) fn take_free(self: &Arc<Self>, most: usize) -> Vec<Slot> {
-        let mut state = self.state();
-        if state.waiting.iter().any(|w| !w.is_empty()) {
-            return Vec::new();
-        }
-        let n = state.free.min(most);
-        state.free -= n;
-        (0..n).map(|_| Slot(Some(Arc::clone(self)))).collect()
-    }
-
     /// How many are free now.
-    #[cfg(test)]
-    fn free(&self) -> usize {
+    pub(crate) fn free(&self) -> usize {
         self.state().free
     }
 
@@ -203,6 +191,5 @@ mod tests {
         let _ = gone.await;
         drop(running);
         assert_eq!(gate.free(), 1, "the slot came back to the pool");
-        assert_eq!(gate.take_free(5).len(), 1);
     }
 }

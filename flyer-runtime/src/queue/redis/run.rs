@@ -20,7 +20,6 @@ use crate::error::Error;
 use crate::extract::client_ip::ClientIp;
 use crate::extract::state::Resources;
 use crate::queue::Admitted;
-use crate::queue::gate::Slot;
 
 /// What a caller is told when its `at_most_once` task's run was lost.
 pub(super) const OUTCOME_UNKNOWN: &str = "outcome unknown: the worker running this request stopped answering, and the route runs requests at most once, so it was not run again";
@@ -35,8 +34,8 @@ pub(super) struct Entry {
 }
 
 impl RedisQueue {
-    /// Runs one delivered entry of group `g`, in `slot` or once one is free.
-    pub(super) async fn run_entry(self: Arc<Self>, g: usize, entry: Entry, slot: Option<Slot>) {
+    /// Runs one delivered entry of group `g`, once one of its slots is free.
+    pub(super) async fn run_entry(self: Arc<Self>, g: usize, entry: Entry) {
         let keys = &self.keys[g];
         let stream = keys.stream(entry.level);
         let Some(task) = entry
@@ -68,17 +67,14 @@ impl RedisQueue {
             .await;
             return;
         }
-        let _slot = match slot {
-            Some(slot) => slot,
-            None => tokio::select! {
-                slot = self.gates[g].acquire(entry.level) => slot,
-                _ = lost.cancelled() => return,
-                _ = self.stopping.cancelled() => {
-                    drop(hold);
-                    self.hand_back(g, entry.level, &entry.id).await;
-                    return;
-                }
-            },
+        let _slot = tokio::select! {
+            slot = self.gates[g].acquire(entry.level) => slot,
+            _ = lost.cancelled() => return,
+            _ = self.stopping.cancelled() => {
+                drop(hold);
+                self.hand_back(g, entry.level, &entry.id).await;
+                return;
+            }
         };
         if self.stopping.is_cancelled() {
             drop(hold);
@@ -88,12 +84,7 @@ impl RedisQueue {
         let started = self
             .eval(
                 &self.scripts.takeover,
-                vec![
-                    keys.leases(),
-                    keys.epoch(),
-                    keys.run(&task.id),
-                    keys.cancel(&task.id),
-                ],
+                vec![keys.leases(), keys.epoch(), keys.run(&task.id)],
                 vec![
                     ms(LEASE_TTL),
                     task.id.clone().into(),

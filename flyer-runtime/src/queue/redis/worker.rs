@@ -131,31 +131,36 @@ async fn read_loop(queue: Weak<RedisQueue>, g: usize, reader: Client) {
             _ = stopping.cancelled() => return,
         };
         let Some(q) = queue.upgrade() else { return };
-        let mut slots = vec![first];
-        slots.extend(gate.take_free(BATCH - 1));
+        // As many as are free now; each entry then takes its own slot (at once, unless
+        // an `all` instance's own request took it meanwhile: then it waits, kept alive).
+        let count = (1 + gate.free()).min(BATCH);
+        drop(first);
         let mut entries = Vec::new();
         if last_reclaim.elapsed() >= RECLAIM_EVERY {
             last_reclaim = Instant::now();
-            entries = q.reclaim(g, &mut cursors, slots.len()).await;
+            entries = q.reclaim(g, &mut cursors, count).await;
         }
-        if entries.len() < slots.len() {
-            match q.read(g, slots.len() - entries.len()).await {
+        // With several levels, a script reads them in order, exactly as many as can
+        // start; with one, the blocking read below does it in one step.
+        let levels = q.groups.all[g].levels.len();
+        if entries.len() < count && levels > 1 {
+            match q.read(g, count - entries.len()).await {
                 Ok(read) => entries.extend(read),
                 Err(err) => {
                     if err.details().contains("NOGROUP") {
                         groups_ready = false;
                     }
-                    drop((q, slots));
+                    drop(q);
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     continue;
                 }
             }
         }
         if entries.is_empty() {
-            // Nothing waits: give the slots back (an `all` instance's own requests may
-            // need them) and block until something comes.
-            drop(slots);
-            match q.block_read(g, &reader).await {
+            // Wait for entries: as many as were free on one stream; one a level across
+            // several, whose order a single read cannot keep.
+            let count = if levels == 1 { count } else { 1 };
+            match q.block_read(g, &reader, count).await {
                 Ok(read) => entries = read,
                 Err(err) => {
                     if err.details().contains("NOGROUP") {
@@ -166,12 +171,10 @@ async fn read_loop(queue: Weak<RedisQueue>, g: usize, reader: Client) {
                     continue;
                 }
             }
-            slots = Vec::new();
         }
         entries.sort_by_key(|e| e.level);
         for entry in entries {
-            let slot = slots.pop();
-            let task = Arc::clone(&q).run_entry(g, entry, slot);
+            let task = Arc::clone(&q).run_entry(g, entry);
             q.tasks.spawn(task);
         }
     }
@@ -197,6 +200,7 @@ impl RedisQueue {
         &self,
         g: usize,
         reader: &Client,
+        count: usize,
     ) -> Result<Vec<Entry>, fred::error::Error> {
         let levels = &self.groups.all[g].levels;
         let streams: Vec<String> = levels.iter().map(|l| self.keys[g].stream(*l)).collect();
@@ -205,7 +209,7 @@ impl RedisQueue {
             .xreadgroup_map::<String, String, String, Value, _, _, _, _>(
                 GROUP,
                 self.consumer.clone(),
-                Some(1),
+                Some(count as u64),
                 Some(BLOCK_FOR.as_millis() as u64),
                 false,
                 streams.clone(),

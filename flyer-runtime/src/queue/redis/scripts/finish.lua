@@ -10,11 +10,10 @@
 -- Returns 1 when done, 0 when this run no longer has the task (another run took it, or
 -- it was finished): it changes nothing and publishes nothing. After a loss of Redis's
 -- state, a run whose key is gone may still finish.
-local now = now_ms()
 if ARGV[4] ~= '' then
   local v = redis.call('GET', KEYS[2])
   if v ~= ARGV[4] then
-    if v or epoch(KEYS[5], now, tonumber(ARGV[8])) == 'ready' then return 0 end
+    if v or epoch(KEYS[5], now_ms(), tonumber(ARGV[8])) == 'ready' then return 0 end
   end
   redis.call('DEL', KEYS[2])
 end

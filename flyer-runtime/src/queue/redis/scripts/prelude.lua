@@ -13,6 +13,7 @@ end
 -- that period ends), 'ready' (after).
 local function epoch(key, now, ttl)
   local e = redis.call('GET', key)
+  if e == 'ready' then return 'ready' end
   if not e then
     redis.call('SET', key, 'warming:' .. (now + ttl))
     return 'lost'
