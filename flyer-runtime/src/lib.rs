@@ -281,6 +281,7 @@ pub mod __private {
     pub use crate::api::envelope::{NoData, Reply};
     pub use crate::api::registry::Registration;
     pub use crate::api::spec::{Controls, QueueSpec, RateKey, RateLimitSpec};
+    pub use crate::api::validation::{Guard, Operation};
     pub use crate::cli::main;
     #[cfg(feature = "sql")]
     pub use crate::cli::main_with;

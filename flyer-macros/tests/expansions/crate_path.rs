@@ -24,9 +24,18 @@ const _: () = {
             key: ::my_flyer::__private::RateKey::Ip,
         }),
     };
+    static __FLYER_OPERATION: ::my_flyer::__private::Operation = ::my_flyer::__private::Operation::new(
+        <__FlyerEndpoint as ::my_flyer::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::my_flyer::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::my_flyer::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::my_flyer::__private::Guard<E> {
+        ::my_flyer::__private::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/count", method = "get")]
+        #[oai(path = "/count", method = "get", transform = "__flyer_guard")]
         async fn count(
             &self,
             __flyer_request: &::my_flyer::__private::poem::Request,

@@ -17,9 +17,18 @@ const _: () = {
         ::flyer_runtime::__private::assert_response_data::<Vec<String>>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::__private::Operation = ::flyer_runtime::__private::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::__private::Guard<E> {
+        ::flyer_runtime::__private::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/users", method = "get")]
+        #[oai(path = "/users", method = "get", transform = "__flyer_guard")]
         async fn list_users(
             &self,
             page: Query<u32>,

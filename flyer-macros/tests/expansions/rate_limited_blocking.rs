@@ -24,9 +24,18 @@ const _: () = {
             key: ::flyer_runtime::__private::RateKey::Header("x-api-key"),
         }),
     };
+    static __FLYER_OPERATION: ::flyer_runtime::__private::Operation = ::flyer_runtime::__private::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::__private::Guard<E> {
+        ::flyer_runtime::__private::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/search", method = "get")]
+        #[oai(path = "/search", method = "get", transform = "__flyer_guard")]
         async fn search(
             &self,
             __flyer_request: &::flyer_runtime::__private::poem::Request,

@@ -15,9 +15,18 @@ const _: () = {
         ::flyer_runtime::__private::assert_into_error::<std::num::ParseIntError>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::__private::Operation = ::flyer_runtime::__private::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::__private::Guard<E> {
+        ::flyer_runtime::__private::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/parse", method = "get")]
+        #[oai(path = "/parse", method = "get", transform = "__flyer_guard")]
         async fn parse(
             &self,
             text: Query<String>,

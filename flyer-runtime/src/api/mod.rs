@@ -4,6 +4,7 @@
 
 pub(crate) mod check;
 pub(crate) mod checks;
+pub(crate) mod documented;
 pub(crate) mod envelope;
 pub(crate) mod open;
 pub(crate) mod openapi;

@@ -21,9 +21,20 @@ pub(super) fn operation(ep: &Endpoint, rt: &TokenStream) -> TokenStream {
     };
     let body = body(ep, rt);
     quote! {
+        // What validation reads of the operation (its schemas, compiled once), and the
+        // wrapper that checks a JSON body's types before the arguments are extracted.
+        static __FLYER_OPERATION: #rt::Operation = #rt::Operation::new(
+            <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::meta,
+            <__FlyerEndpoint as #rt::poem_openapi::OpenApi>::register,
+        );
+
+        fn __flyer_guard<E: #rt::poem::Endpoint>(ep: E) -> #rt::Guard<E> {
+            #rt::Guard::new(ep, &__FLYER_OPERATION)
+        }
+
         #[poem_openapi::OpenApi]
         impl __FlyerEndpoint {
-            #[oai(path = #oai_path, method = #method)]
+            #[oai(path = #oai_path, method = #method, transform = "__flyer_guard")]
             async fn #user_fn(&self, #request #(#params),*) -> #rt::Reply<#data, __FlyerEndpoint> {
                 #body
             }
