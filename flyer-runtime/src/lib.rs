@@ -226,7 +226,10 @@ pub use flyer_macros::rate_limit;
 /// Captures the calling crate's name, version and description for the spec's `info`,
 /// reads the `flyer_*` environment variables (see [`config`]), and answers the command
 /// line: no command (or `serve`) serves HTTP; `routes` lists the routes with their
-/// functions and source locations; `openapi [--yaml]` prints the spec; `--help` says so.
+/// functions and source locations; `openapi [--yaml]` prints the spec; `config` the
+/// configuration; `migrate` runs the migrations; `--help` says so. `serve`, `routes` and
+/// `openapi` run the same start-up checks, and refuse what would route or document
+/// wrongly.
 ///
 /// ```no_run
 /// fn main() {
@@ -234,27 +237,59 @@ pub use flyer_macros::rate_limit;
 /// }
 /// ```
 ///
-/// `serve!(migrator = Migrator)` registers the service's sea-orm-migration `Migrator`:
-/// run at start-up when `flyer_db_migrate=1` (the default for SQLite), and by the
-/// `migrate` command (`up`, `down`, `status`, `fresh`).
+/// Optional keys, in any order, comma-separated:
+///
+/// | key | meaning |
+/// |---|---|
+/// | `migrator = Migrator` | the service's sea-orm-migration `Migrator`: run at start-up when `flyer_db_migrate=1` (the default for SQLite), by the `migrate` command (`up`, `down`, `status`, `fresh`), and counted by `/ready` (503 while one is pending) |
+/// | `endpoints = [my_lib, other]` | the crates whose endpoints are served: each is linked for sure, and start-up fails, naming it, when one registers no endpoint |
+/// | `allow_no_endpoints` | lets the service start with no endpoint of its own |
+///
+/// Endpoints are collected from every crate the binary links. A library of endpoints
+/// that the binary never names is not linked: every route would answer 404. So the
+/// service refuses to start when no endpoint of its own is registered, unless it says
+/// `allow_no_endpoints`. Naming the libraries, `serve!(endpoints = [my_lib])`, is the
+/// recommended way: the link is certain and checked.
+///
+/// ```ignore
+/// fn main() {
+///     flyer_runtime::serve!(migrator = my_service::Migrator, endpoints = [my_service]);
+/// }
+/// ```
 #[macro_export]
 macro_rules! serve {
-    () => {
-        ::std::process::exit($crate::__private::main($crate::ServiceInfo {
+    ($($key:tt)*) => {
+        $crate::__serve!(@keys [] [] [] $($key)*)
+    };
+}
+
+/// The keys of [`serve!`], one at a time. Not for direct use.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serve {
+    (@keys [$($migrator:ty)?] [$($lib:ident),*] [$($allow:ident)?] $(,)?) => {{
+        $(
+            #[allow(unused_imports)]
+            use $lib as _;
+        )*
+        let main = $crate::__private::Main::new($crate::ServiceInfo {
             name: ::core::env!("CARGO_PKG_NAME"),
             version: ::core::env!("CARGO_PKG_VERSION"),
             description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
-        }))
+        })
+        .endpoints_from(&[$(::core::stringify!($lib)),*])
+        $(.migrator::<$migrator>())?
+        $(.$allow())?;
+        ::std::process::exit(main.run())
+    }};
+    (@keys [] [$($lib:ident),*] [$($allow:ident)?] migrator = $migrator:ty $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$migrator] [$($lib),*] [$($allow)?] $($($rest)*)?)
     };
-    (migrator = $migrator:ty $(,)?) => {
-        ::std::process::exit($crate::__private::main_with(
-            $crate::ServiceInfo {
-                name: ::core::env!("CARGO_PKG_NAME"),
-                version: ::core::env!("CARGO_PKG_VERSION"),
-                description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
-            },
-            ::core::option::Option::Some($crate::migrate::Migrations::of::<$migrator>()),
-        ))
+    (@keys [$($migrator:ty)?] [] [$($allow:ident)?] endpoints = [$($lib:ident),+ $(,)?] $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$($migrator)?] [$($lib),+] [$($allow)?] $($($rest)*)?)
+    };
+    (@keys [$($migrator:ty)?] [$($lib:ident),*] [] allow_no_endpoints $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$($migrator)?] [$($lib),*] [allow_no_endpoints] $($($rest)*)?)
     };
 }
 
@@ -282,9 +317,7 @@ pub mod __private {
     pub use crate::api::registry::Registration;
     pub use crate::api::spec::{Controls, QueueSpec, RateKey, RateLimitSpec};
     pub use crate::api::validation::{Guard, Operation};
-    pub use crate::cli::main;
-    #[cfg(feature = "sql")]
-    pub use crate::cli::main_with;
+    pub use crate::cli::Main;
     pub use crate::queue::{Admission, Ticket, admit};
     pub use ::inventory;
     pub use ::poem;

@@ -471,6 +471,7 @@ async fn the_access_log_has_one_line_per_request() {
     let file = dir.path().join("access.log");
     let s = start(&[
         ("flyer_access_log", "1"),
+        ("flyer_log_format", "json"),
         ("flyer_access_logfile", file.to_str().unwrap()),
         ("flyer_trusted_proxies", "127.0.0.1"),
     ])
@@ -485,7 +486,8 @@ async fn the_access_log_has_one_line_per_request() {
     )
     .await;
     send(client.get(s.url("/no/such?secret=1"))).await;
-    let text = wait_for_lines(dir.path(), 2).await;
+    send(client.get(s.url("/openapi.json"))).await;
+    let text = wait_for_lines(dir.path(), 3).await;
     let today = flyer_tests::today_utc();
     assert!(
         dir.path().join(format!("access.log.{today}")).exists(),
@@ -495,7 +497,17 @@ async fn the_access_log_has_one_line_per_request() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    // Milliseconds to the microsecond, not to fifteen digits.
+    for line in text.lines() {
+        let latency = line.split("\"latency_ms\":").nth(1).unwrap();
+        let number = latency.split([',', '}']).next().unwrap();
+        let decimals = number.split('.').nth(1).map_or(0, str::len);
+        assert!(decimals <= 3, "{line}");
+    }
+    // Not an envelope: no code, rather than `"code": null`.
+    assert_eq!(lines[2]["status"], 200);
+    assert!(lines[2].get("code").is_none(), "{}", lines[2]);
     let first = &lines[0];
     assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/flyer/v1/health_check");
@@ -514,7 +526,7 @@ async fn the_access_log_has_one_line_per_request() {
     let plain_file = plain_dir.path().join("access.log");
     let s = start(&[
         ("flyer_access_log", "1"),
-        ("flyer_access_log_json", "0"),
+        ("flyer_log_format", "text"),
         ("flyer_access_logfile", plain_file.to_str().unwrap()),
     ])
     .await;
