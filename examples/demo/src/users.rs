@@ -91,9 +91,11 @@ pub async fn list_users(
     )]
     size: Query<u64>,
 ) -> Result<Page<User>> {
+    // SQL offsets are signed: one past any table's end is an empty page all the same.
+    let skip = offset.0.min(i64::MAX as u64);
     let page = entity::Entity::find()
         .order_by_asc(entity::Column::Id)
-        .offset(offset.0)
+        .offset(skip)
         .limit(size.0)
         .all(&db);
     let total = entity::Entity::find().count(&db);

@@ -9,24 +9,45 @@
 
 use poem_openapi::registry::{MetaOperation, MetaSchema, MetaSchemaRef, Registry};
 
-/// The largest integer a JSON number (an `f64`) holds exactly: a bound above it would be
-/// rounded in the document and no longer be the server's.
-const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-
-/// The range of an integer format, as far as it can be written exactly.
+/// The range of an integer format. poem-openapi holds bounds as `f64`, which rounds the
+/// 64-bit ones (`u64::MAX` becomes 2^64): [`exact_bounds`] writes them exactly in the
+/// document.
 pub(crate) fn format_bounds(format: Option<&str>) -> (Option<f64>, Option<f64>) {
     let (min, max): (f64, f64) = match format {
         Some("int8") => (i8::MIN.into(), i8::MAX.into()),
         Some("int16") => (i16::MIN.into(), i16::MAX.into()),
         Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("int64") => (i64::MIN as f64, i64::MAX as f64),
         Some("uint8") => (0.0, u8::MAX.into()),
         Some("uint16") => (0.0, u16::MAX.into()),
         Some("uint32") => (0.0, u32::MAX.into()),
-        Some("uint64") => (0.0, f64::INFINITY),
+        Some("uint64") => (0.0, u64::MAX as f64),
         _ => return (None, None),
     };
-    let exact = |x: f64| (x.abs() < EXACT).then_some(x);
-    (exact(min), exact(max))
+    (Some(min), Some(max))
+}
+
+/// The spec's text with the 64-bit bounds written exactly: a JSON number is arbitrary
+/// precision, and a client that reads `1.8446744073709552e19` would believe 2^64 valid.
+/// These three numbers are the `f64` roundings of the bounds [`format_bounds`] gives,
+/// and nothing else in a spec writes them.
+pub(crate) fn exact_bounds(mut spec: String) -> String {
+    for exponent in ["e", "e+"] {
+        spec = spec
+            .replace(
+                &format!("-9.223372036854776{exponent}18"),
+                &i64::MIN.to_string(),
+            )
+            .replace(
+                &format!("9.223372036854776{exponent}18"),
+                &i64::MAX.to_string(),
+            )
+            .replace(
+                &format!("1.8446744073709552{exponent}19"),
+                &u64::MAX.to_string(),
+            );
+    }
+    spec
 }
 
 /// Whether `format` is one of an unsigned integer.
@@ -136,5 +157,18 @@ mod tests {
         };
         schema(&mut s);
         assert_eq!((s.minimum, s.maximum), (Some(0.0), Some(100.0)));
+    }
+
+    #[test]
+    fn sixty_four_bit_bounds_are_written_exactly() {
+        let mut s = MetaSchema::new_with_format("integer", "uint64");
+        schema(&mut s);
+        let mut t = MetaSchema::new_with_format("integer", "int64");
+        schema(&mut t);
+        let text = exact_bounds(serde_json::to_string(&[s, t]).unwrap());
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value[0]["maximum"], u64::MAX, "{text}");
+        assert_eq!(value[1]["minimum"], i64::MIN, "{text}");
+        assert_eq!(value[1]["maximum"], i64::MAX, "{text}");
     }
 }

@@ -11,10 +11,10 @@ use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
 use crate::api::check::{self, StartupError};
-use crate::api::open;
 use crate::api::openapi::Endpoints;
 use crate::api::registry;
 use crate::api::spec::Controls;
+use crate::api::{documented, open};
 use crate::config::{Config, Role};
 #[cfg(feature = "sql")]
 use crate::data::db::Db;
@@ -141,11 +141,11 @@ impl App {
     }
 
     fn json<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
-        self.api::<AUTH, ERROR_200>().spec()
+        documented::exact_bounds(self.api::<AUTH, ERROR_200>().spec())
     }
 
     fn yaml<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
-        self.api::<AUTH, ERROR_200>().spec_yaml()
+        documented::exact_bounds(self.api::<AUTH, ERROR_200>().spec_yaml())
     }
 
     /// The OpenAPI document as JSON.
@@ -163,7 +163,14 @@ impl App {
         let api = self.api::<AUTH, ERROR_200>();
         let docs = api.swagger_ui();
         let redoc = api.redoc();
-        let spec = api.spec_endpoint();
+        // The document as `openapi` prints it (poem-openapi's own endpoint would round
+        // the 64-bit bounds).
+        let spec = documented::exact_bounds(api.spec());
+        let spec = poem::endpoint::make_sync(move |_| {
+            Response::builder()
+                .content_type("application/json; charset=utf-8")
+                .body(spec.clone())
+        });
         Route::new()
             .nest(format!("{prefix}/docs"), docs)
             .nest(format!("{prefix}/redoc"), redoc)
