@@ -60,6 +60,7 @@ mod rate_limit;
 pub mod testing;
 
 pub use api::check::StartupError;
+pub use api::checks;
 pub use api::checks::DeclaresErrors;
 pub use api::page::Page;
 pub use api::validation::Problem;
@@ -72,6 +73,9 @@ pub use data::redis;
 pub use data::{db, db::Db, migrate};
 pub use error::{Error, Result};
 pub use extract::client_ip::ClientIp;
+/// poem, the version flyer serves with: for extractors of your own
+/// (`flyer_runtime::poem::FromRequest`), and what compile errors name.
+pub use poem;
 /// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
 #[cfg(feature = "sql")]
 pub use sea_orm;
@@ -309,14 +313,21 @@ pub mod prelude {
     pub use poem_openapi::{Enum, Multipart, Object, Union};
 }
 
+/// What the operation `#[endpoint]` generates is made of: its reply in the envelope, and
+/// the wrapper that validates its request. Not for direct use; public so that compile
+/// errors name it by a path a user can read.
+#[doc(hidden)]
+pub mod operation {
+    pub use crate::api::envelope::{NoData, Reply};
+    pub use crate::api::validation::{Guard, Operation};
+}
+
 /// Used by the code `#[endpoint]` and `serve!` generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::checks::*;
-    pub use crate::api::envelope::{NoData, Reply};
+    pub use crate::api::checks::{ArgErrors, ArgProbe, NoArgErrors};
     pub use crate::api::registry::Registration;
     pub use crate::api::spec::{Controls, QueueSpec, RateKey, RateLimitSpec};
-    pub use crate::api::validation::{Guard, Operation};
     pub use crate::cli::Main;
     pub use crate::queue::{Admission, Ticket, admit};
     pub use ::inventory;
