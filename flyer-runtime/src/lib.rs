@@ -297,6 +297,12 @@ macro_rules! __serve {
     };
 }
 
+/// README.md's Rust examples, compiled as doc tests so that they cannot drift (the
+/// `rust,ignore` ones are excerpts of the demo, checked by `examples/demo/tests/readme.rs`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
+
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
     #[cfg(feature = "sql")]

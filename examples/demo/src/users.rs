@@ -5,6 +5,7 @@
 //! an unreachable database into 50300.
 
 use flyer_runtime::prelude::*;
+use flyer_runtime::sea_orm;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
     QuerySelect,
