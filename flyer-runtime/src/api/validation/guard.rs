@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use poem::{Endpoint, IntoResponse, Request, Response};
-use poem_openapi::registry::{MetaApi, MetaOperation, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaApi, MetaOperation, MetaParamIn, MetaSchemaRef, Registry};
 
 use super::gate::Gate;
 use super::params::Raw;
@@ -69,9 +69,10 @@ impl Info {
             .as_ref()
             .and_then(|r| r.content.iter().find(|m| m.content_type.contains("json")))
             .map(|m| (m.schema.clone(), Gate::new(&m.schema, &registry)));
-        let reads_headers = op.params.iter().any(|p| {
-            params::location(p.in_type) != "query" && params::location(p.in_type) != "path"
-        });
+        let reads_headers = op
+            .params
+            .iter()
+            .any(|p| !matches!(p.in_type, MetaParamIn::Query | MetaParamIn::Path));
         Info {
             path,
             op,
