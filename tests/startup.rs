@@ -47,6 +47,20 @@ mod second {
     pub(crate) async fn list_orders() {}
 }
 
+mod hosts {
+    use flyer_runtime::prelude::*;
+
+    #[endpoint(GET, "/hosts/{id}")]
+    pub(crate) async fn host_by_id(id: Path<u32>) -> u32 {
+        id.0
+    }
+
+    #[endpoint(GET, "/hosts/{name}", operation_id = "host_by_name")]
+    pub(crate) async fn host_by_name(name: Path<String>) -> String {
+        name.0
+    }
+}
+
 type Sneaky = Path<u32>;
 
 /// A `Path` alias whose name is not in the path: only visible once the type is known.
@@ -72,7 +86,10 @@ fn conflicts_stop_start_up_naming_both_functions() {
         "and by `startup::second::get_user_again` (tests/startup.rs:",
         "GET /users/{id} of `startup::first::get_user`",
         "PUT /users/{uid} of `startup::second::put_user`",
-        "are one route with different parameter names",
+        "give one path parameter two names ({id} vs {uid})",
+        "GET /hosts/{id} of `startup::hosts::host_by_id`",
+        "GET /hosts/{name} of `startup::hosts::host_by_name`",
+        "give one path parameter two names ({id} vs {name})",
         "duplicate operation id `order`: used by `startup::second::list_orders` (tests/startup.rs:",
         "and by `startup::first::create_order` (tests/startup.rs:",
         "two types have the schema name `User`",
@@ -81,6 +98,8 @@ fn conflicts_stop_start_up_naming_both_functions() {
     for part in expect {
         assert!(err.contains(part), "missing {part:?} in:\n{err}");
     }
+    // Two names for one parameter is not also a "duplicate route".
+    assert!(!err.contains("duplicate route GET /hosts"), "{err}");
     let _ = Error::internal("keeps the prelude import used");
 }
 
@@ -93,5 +112,20 @@ fn the_readme_documents_every_variable() {
             "README.md's configuration table lacks {}",
             var.name
         );
+    }
+}
+
+/// `routes` and `openapi` refuse what `serve` refuses: they would list both routes, or
+/// document only the second.
+#[test]
+fn every_command_runs_the_start_up_checks() {
+    let info = ServiceInfo {
+        name: "conflicts",
+        version: "0.0.0",
+        description: None,
+    };
+    for command in ["routes", "openapi", "serve"] {
+        let code = flyer_runtime::__private::Main::new(info).run_with(["conflicts", command]);
+        assert_eq!(code, 1, "`{command}` accepted conflicting endpoints");
     }
 }

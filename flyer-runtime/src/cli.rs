@@ -47,68 +47,123 @@ enum Command {
     },
 }
 
-/// Runs the binary: parses the command line, reads the configuration and acts; returns
-/// the process's exit code.
-pub fn main(info: ServiceInfo) -> i32 {
-    run(
-        info,
-        #[cfg(feature = "sql")]
-        None,
-    )
-}
-
-/// [`main`], with the service's migrations (`serve!(migrator = M)`).
-#[cfg(feature = "sql")]
-pub fn main_with(info: ServiceInfo, migrations: Option<Migrations>) -> i32 {
-    run(info, migrations)
-}
-
-fn run(info: ServiceInfo, #[cfg(feature = "sql")] migrations: Option<Migrations>) -> i32 {
-    let command = Cli::command()
-        .name(info.name)
-        .bin_name(info.name)
-        .version(info.version);
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
-        Ok(cli) => cli,
-        Err(err) => err.exit(),
-    };
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("{}: {err}", info.name);
-            return 2;
-        }
-    };
-    #[allow(unused_mut)]
-    let mut app = App::new(info, config);
+/// What `serve!` expands to: the service's identity and what it declares, then
+/// [`Main::run`]. Not for direct use.
+#[doc(hidden)]
+pub struct Main {
+    info: ServiceInfo,
     #[cfg(feature = "sql")]
-    if let Some(migrations) = migrations {
-        app = app.with_migrations(migrations);
-    }
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => return serve(app),
-        #[cfg(feature = "sql")]
-        Command::Migrate { action } => {
-            return migrate::command(info.name, &app.config().db, migrations, action);
+    migrations: Option<Migrations>,
+    endpoints_from: &'static [&'static str],
+    allow_no_endpoints: bool,
+}
+
+impl Main {
+    pub fn new(info: ServiceInfo) -> Self {
+        Main {
+            info,
+            #[cfg(feature = "sql")]
+            migrations: None,
+            endpoints_from: &[],
+            allow_no_endpoints: false,
         }
-        Command::Routes => print_routes(&app),
-        Command::Config => write!(std::io::stdout(), "{}", app.config().describe()),
-        Command::Openapi { yaml: false } => writeln!(std::io::stdout(), "{}", app.spec_json()),
-        Command::Openapi { yaml: true } => write!(std::io::stdout(), "{}", app.spec_yaml()),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(err) => {
-            eprintln!("{}: {err}", info.name);
-            1
+    }
+
+    /// `serve!(migrator = M)`.
+    #[cfg(feature = "sql")]
+    pub fn migrator<M: sea_orm_migration::MigratorTrait + 'static>(mut self) -> Self {
+        self.migrations = Some(Migrations::of::<M>());
+        self
+    }
+
+    /// `serve!(endpoints = [a, b])`.
+    pub fn endpoints_from(mut self, crates: &'static [&'static str]) -> Self {
+        self.endpoints_from = crates;
+        self
+    }
+
+    /// `serve!(allow_no_endpoints)`.
+    pub fn allow_no_endpoints(mut self) -> Self {
+        self.allow_no_endpoints = true;
+        self
+    }
+
+    /// Runs the binary on its own command line; returns the process's exit code.
+    pub fn run(self) -> i32 {
+        self.run_with(std::env::args_os())
+    }
+
+    /// Runs the binary on `args` (the first is the program's name).
+    pub fn run_with<I, T>(self, args: I) -> i32
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let info = self.info;
+        let command = Cli::command()
+            .name(info.name)
+            .bin_name(info.name)
+            .version(info.version);
+        let cli = match command
+            .try_get_matches_from(args)
+            .and_then(|m| Cli::from_arg_matches(&m))
+        {
+            Ok(cli) => cli,
+            Err(err) => {
+                let _ = err.print();
+                return err.exit_code();
+            }
+        };
+        let config = match Config::from_env() {
+            Ok(config) => config,
+            Err(err) => {
+                eprintln!("{}: {err}", info.name);
+                return 2;
+            }
+        };
+        let mut app = App::new(info, config).endpoints_from(self.endpoints_from);
+        if self.allow_no_endpoints {
+            app = app.allow_no_endpoints();
+        }
+        #[cfg(feature = "sql")]
+        if let Some(migrations) = self.migrations {
+            app = app.with_migrations(migrations);
+        }
+        let command = cli.command.unwrap_or(Command::Serve);
+        // What the service would refuse to serve, it refuses to list or document too.
+        if matches!(command, Command::Routes | Command::Openapi { .. })
+            && let Err(err) = app.check()
+        {
+            eprintln!("{err}");
+            return 1;
+        }
+        let result = match command {
+            Command::Serve => return serve(app),
+            #[cfg(feature = "sql")]
+            Command::Migrate { action } => {
+                return migrate::command(info.name, &app.config().db, self.migrations, action);
+            }
+            Command::Routes => print_routes(&app),
+            Command::Config => write!(std::io::stdout(), "{}", app.config().describe()),
+            Command::Openapi { yaml: false } => {
+                writeln!(std::io::stdout(), "{}", app.spec_json())
+            }
+            Command::Openapi { yaml: true } => write!(std::io::stdout(), "{}", app.spec_yaml()),
+        };
+        match result {
+            Ok(()) => 0,
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(err) => {
+                eprintln!("{}: {err}", info.name);
+                1
+            }
         }
     }
 }
 
 /// Builds the runtime and serves `app` until SIGTERM or SIGINT; returns the exit code.
 fn serve(app: App) -> i32 {
-    observe::init_logging(app.config().log.level);
+    observe::init_logging(&app.config().log);
     let settings = app.config().server.clone();
     let runtime = match server::runtime(&settings) {
         Ok(runtime) => runtime,

@@ -85,6 +85,11 @@ pub(crate) fn json_body() -> Option<Bytes> {
         .flatten()
 }
 
+/// Whether the current request had a body (`None` outside a request).
+pub(crate) fn has_body() -> Option<bool> {
+    CURRENT.try_with(|c| c.body.is_some()).ok()
+}
+
 /// The body of the current request, when it had one.
 #[cfg(feature = "queue-redis")]
 pub(crate) fn body() -> Option<Bytes> {

@@ -60,6 +60,7 @@ mod rate_limit;
 pub mod testing;
 
 pub use api::check::StartupError;
+pub use api::checks;
 pub use api::checks::DeclaresErrors;
 pub use api::page::Page;
 pub use api::validation::Problem;
@@ -72,6 +73,9 @@ pub use data::redis;
 pub use data::{db, db::Db, migrate};
 pub use error::{Error, Result};
 pub use extract::client_ip::ClientIp;
+/// poem, the version flyer serves with: for extractors of your own
+/// (`flyer_runtime::poem::FromRequest`), and what compile errors name.
+pub use poem;
 /// sea-orm, the version flyer's [`Db`] speaks (a service's own dependency on it must match).
 #[cfg(feature = "sql")]
 pub use sea_orm;
@@ -251,7 +255,10 @@ pub use flyer_macros::rate_limit;
 /// Captures the calling crate's name, version and description for the spec's `info`,
 /// reads the `flyer_*` environment variables (see [`config`]), and answers the command
 /// line: no command (or `serve`) serves HTTP; `routes` lists the routes with their
-/// functions and source locations; `openapi [--yaml]` prints the spec; `--help` says so.
+/// functions and source locations; `openapi [--yaml]` prints the spec; `config` the
+/// configuration; `migrate` runs the migrations; `--help` says so. `serve`, `routes` and
+/// `openapi` run the same start-up checks, and refuse what would route or document
+/// wrongly.
 ///
 /// ```no_run
 /// fn main() {
@@ -259,29 +266,67 @@ pub use flyer_macros::rate_limit;
 /// }
 /// ```
 ///
-/// `serve!(migrator = Migrator)` registers the service's sea-orm-migration `Migrator`:
-/// run at start-up when `flyer_db_migrate=1` (the default for SQLite), and by the
-/// `migrate` command (`up`, `down`, `status`, `fresh`).
+/// Optional keys, in any order, comma-separated:
+///
+/// | key | meaning |
+/// |---|---|
+/// | `migrator = Migrator` | the service's sea-orm-migration `Migrator`: run at start-up when `flyer_db_migrate=1` (the default for SQLite), by the `migrate` command (`up`, `down`, `status`, `fresh`), and counted by `/ready` (503 while one is pending) |
+/// | `endpoints = [my_lib, other]` | the crates whose endpoints are served: each is linked for sure, and start-up fails, naming it, when one registers no endpoint |
+/// | `allow_no_endpoints` | lets the service start with no endpoint of its own |
+///
+/// Endpoints are collected from every crate the binary links. A library of endpoints
+/// that the binary never names is not linked: every route would answer 404. So the
+/// service refuses to start when no endpoint of its own is registered, unless it says
+/// `allow_no_endpoints`. Naming the libraries, `serve!(endpoints = [my_lib])`, is the
+/// recommended way: the link is certain and checked.
+///
+/// ```ignore
+/// fn main() {
+///     flyer_runtime::serve!(migrator = my_service::Migrator, endpoints = [my_service]);
+/// }
+/// ```
 #[macro_export]
 macro_rules! serve {
-    () => {
-        ::std::process::exit($crate::__private::main($crate::ServiceInfo {
+    ($($key:tt)*) => {
+        $crate::__serve!(@keys [] [] [] $($key)*)
+    };
+}
+
+/// The keys of [`serve!`], one at a time. Not for direct use.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serve {
+    (@keys [$($migrator:ty)?] [$($lib:ident),*] [$($allow:ident)?] $(,)?) => {{
+        $(
+            #[allow(unused_imports)]
+            use $lib as _;
+        )*
+        let main = $crate::__private::Main::new($crate::ServiceInfo {
             name: ::core::env!("CARGO_PKG_NAME"),
             version: ::core::env!("CARGO_PKG_VERSION"),
             description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
-        }))
+        })
+        .endpoints_from(&[$(::core::stringify!($lib)),*])
+        $(.migrator::<$migrator>())?
+        $(.$allow())?;
+        ::std::process::exit(main.run())
+    }};
+    (@keys [] [$($lib:ident),*] [$($allow:ident)?] migrator = $migrator:ty $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$migrator] [$($lib),*] [$($allow)?] $($($rest)*)?)
     };
-    (migrator = $migrator:ty $(,)?) => {
-        ::std::process::exit($crate::__private::main_with(
-            $crate::ServiceInfo {
-                name: ::core::env!("CARGO_PKG_NAME"),
-                version: ::core::env!("CARGO_PKG_VERSION"),
-                description: ::core::option_env!("CARGO_PKG_DESCRIPTION"),
-            },
-            ::core::option::Option::Some($crate::migrate::Migrations::of::<$migrator>()),
-        ))
+    (@keys [$($migrator:ty)?] [] [$($allow:ident)?] endpoints = [$($lib:ident),+ $(,)?] $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$($migrator)?] [$($lib),+] [$($allow)?] $($($rest)*)?)
+    };
+    (@keys [$($migrator:ty)?] [$($lib:ident),*] [] allow_no_endpoints $(, $($rest:tt)*)?) => {
+        $crate::__serve!(@keys [$($migrator)?] [$($lib),*] [allow_no_endpoints] $($($rest)*)?)
     };
 }
+
+/// README.md's Rust examples, compiled as doc tests so that they cannot drift (the
+/// `rust,ignore` ones are excerpts of the demo, checked by `examples/demo/tests/readme.rs`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
 
 /// What an endpoint module needs: `use flyer_runtime::prelude::*;`.
 pub mod prelude {
@@ -299,16 +344,22 @@ pub mod prelude {
     pub use poem_openapi::{Enum, Multipart, Object, Union};
 }
 
+/// What the operation `#[endpoint]` generates is made of: its reply in the envelope, and
+/// the wrapper that validates its request. Not for direct use; public so that compile
+/// errors name it by a path a user can read.
+#[doc(hidden)]
+pub mod operation {
+    pub use crate::api::envelope::{NoData, Reply};
+    pub use crate::api::validation::{Guard, Operation};
+}
+
 /// Used by the code `#[endpoint]` and `serve!` generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::checks::*;
-    pub use crate::api::envelope::{NoData, Reply};
+    pub use crate::api::checks::{ArgErrors, ArgProbe, NoArgErrors};
     pub use crate::api::registry::Registration;
     pub use crate::api::spec::{Controls, Priority, QueueSpec, RateKey, RateLimitSpec};
-    pub use crate::cli::main;
-    #[cfg(feature = "sql")]
-    pub use crate::cli::main_with;
+    pub use crate::cli::Main;
     pub use crate::queue::{Admission, Ticket, admit};
     pub use ::inventory;
     pub use ::poem;

@@ -13,7 +13,7 @@ use crate::data::migrate::Migrations;
 use crate::http::server;
 
 /// The identity test servers give their spec.
-const INFO: ServiceInfo = ServiceInfo {
+pub const INFO: ServiceInfo = ServiceInfo {
     name: "flyer-test",
     version: "0.0.0",
     description: None,
@@ -50,7 +50,9 @@ impl TestServer {
     /// Starts a server with the default configuration (access log off).
     ///
     /// # Panics
-    /// When the registered endpoints do not pass the start-up checks.
+    /// When the registered endpoints do not pass the start-up checks: among them, when
+    /// no endpoint of the service is registered. A test binary collects the endpoints of
+    /// the crates it links: name the library of endpoints, `use my_service as _;`.
     pub async fn start() -> Self {
         Self::with_config(config(&[]).expect("the default configuration is valid")).await
     }
@@ -76,7 +78,13 @@ impl TestServer {
         Self::with_app(App::new(INFO, config).with_migrations(Migrations::of::<M>())).await
     }
 
-    async fn with_app(app: App) -> Self {
+    /// Starts a server of `app`, as built by hand: to name the crates whose endpoints
+    /// it serves ([`App::endpoints_from`]), or to start with none of the service's own
+    /// ([`App::allow_no_endpoints`]). Its host and port are used as given.
+    ///
+    /// # Panics
+    /// As [`TestServer::with_config`].
+    pub async fn with_app(app: App) -> Self {
         let config = app.config();
         let prefix = config.prefix();
         let listener = TcpListener::bind((config.server.host, config.server.port))

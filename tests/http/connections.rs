@@ -207,3 +207,51 @@ async fn shutdown_cuts_what_outlasts_the_graceful_timeout() {
         "the request outlived the graceful timeout"
     );
 }
+
+/// The body of a response read by `read_response`, as JSON.
+fn envelope_of(response: &str) -> serde_json::Value {
+    let body = &response[response.find("\r\n\r\n").expect("a head") + 4..];
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {response}"))
+}
+
+/// hyper answers a request it cannot parse by itself, before any service runs: those
+/// answers are envelopes too, with their status and a request id.
+#[tokio::test]
+async fn requests_hyper_refuses_get_envelopes() {
+    let s = start(&[]).await;
+    let huge = format!(
+        "GET /flyer/v1/health_check HTTP/1.1\r\nhost: test\r\nx-big: {}\r\n\r\n",
+        "a".repeat(500_000)
+    );
+    let many: String = (0..150).map(|i| format!("x-h{i}: 1\r\n")).collect();
+    let many = format!("GET /flyer/v1/health_check HTTP/1.1\r\nhost: test\r\n{many}\r\n");
+    let malformed = "GET /flyer/v1/health_check HTTP/1.1\r\nhost: test\r\nno colon\r\n\r\n";
+    for (request, status, code) in [
+        (huge.as_str(), "431", 43100),
+        (many.as_str(), "431", 43100),
+        (malformed, "400", 40000),
+    ] {
+        let mut stream = TcpStream::connect(s.addr()).await.unwrap();
+        // The server may answer and close before it has read all of a huge request.
+        let _ = stream.write_all(request.as_bytes()).await;
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{response}"
+        );
+        assert!(
+            response.contains("content-type: application/json"),
+            "{response}"
+        );
+        let envelope = envelope_of(&response);
+        assert_eq!(envelope["code"], code, "{response}");
+        assert!(envelope["msg"].as_str().is_some_and(|m| !m.is_empty()));
+        let id = envelope["request_id"].as_str().unwrap();
+        assert!(
+            response.contains(&format!("x-request-id: {id}")),
+            "{response}"
+        );
+    }
+    // The server still serves.
+    assert_eq!(get(&s.url("/health_check")).await.status, 200);
+}

@@ -6,6 +6,7 @@ mod connections;
 mod endpoints;
 mod pipeline;
 mod queue;
+mod validation;
 
 // The demo's endpoints live in its library; linking it is what registers them.
 use flyer_demo as _;

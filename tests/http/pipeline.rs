@@ -170,7 +170,7 @@ async fn parameters_failing_validation_name_where_they_live() {
     assert_eq!(locs(&a), ["path.id"]);
     let a = get(&s.url("/points?n=11")).await;
     assert_eq!(locs(&a), ["query.n"]);
-    assert_eq!(a.json["data"][0]["type"], "value_error");
+    assert_eq!(a.json["data"][0]["type"], "value_error.maximum");
     let a = get(&s.url("/points")).await;
     assert_eq!(locs(&a), ["query.n"]);
     let a = get(&s.url("/token")).await;
@@ -300,10 +300,40 @@ async fn error_status_200_answers_errors_with_200() {
     let a = get(&plain.url("/no/such/route")).await;
     assert_eq!(a.status, 404);
     let spec = get(&plain.url("/openapi.json")).await.json;
-    let responses = &spec["paths"]["/flyer/v1/points"]["get"]["responses"];
-    for status in ["200", "400", "413", "500", "504"] {
-        assert!(responses.get(status).is_some(), "{status} undocumented");
+    let statuses = |path: &str, method: &str| -> Vec<String> {
+        spec["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} undocumented"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    // A query to validate: 400; no body: no 413; what any route can answer: `default`.
+    assert_eq!(
+        statuses("/flyer/v1/points", "get"),
+        ["200", "400", "default"]
+    );
+    // Nothing to validate.
+    assert_eq!(
+        statuses("/flyer/v1/health_check", "get"),
+        ["200", "default"]
+    );
+    // A body: 400 and 413.
+    assert_eq!(
+        statuses("/flyer/v1/orders", "post"),
+        ["200", "400", "413", "default"]
+    );
+    let default = &spec["paths"]["/flyer/v1/points"]["get"]["responses"]["default"];
+    for code in ["40800", "43100", "50000", "50400"] {
+        assert!(
+            default["description"].as_str().unwrap().contains(code),
+            "{default}"
+        );
     }
+    assert_eq!(
+        default["content"]["application/json; charset=utf-8"]["schema"]["$ref"],
+        "#/components/schemas/ErrorEnvelope"
+    );
 }
 
 #[tokio::test]
@@ -441,6 +471,7 @@ async fn the_access_log_has_one_line_per_request() {
     let file = dir.path().join("access.log");
     let s = start(&[
         ("flyer_access_log", "1"),
+        ("flyer_log_format", "json"),
         ("flyer_access_logfile", file.to_str().unwrap()),
         ("flyer_trusted_proxies", "127.0.0.1"),
     ])
@@ -455,7 +486,8 @@ async fn the_access_log_has_one_line_per_request() {
     )
     .await;
     send(client.get(s.url("/no/such?secret=1"))).await;
-    let text = wait_for_lines(dir.path(), 2).await;
+    send(client.get(s.url("/openapi.json"))).await;
+    let text = wait_for_lines(dir.path(), 3).await;
     let today = flyer_tests::today_utc();
     assert!(
         dir.path().join(format!("access.log.{today}")).exists(),
@@ -465,7 +497,17 @@ async fn the_access_log_has_one_line_per_request() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    // Milliseconds to the microsecond, not to fifteen digits.
+    for line in text.lines() {
+        let latency = line.split("\"latency_ms\":").nth(1).unwrap();
+        let number = latency.split([',', '}']).next().unwrap();
+        let decimals = number.split('.').nth(1).map_or(0, str::len);
+        assert!(decimals <= 3, "{line}");
+    }
+    // Not an envelope: no code, rather than `"code": null`.
+    assert_eq!(lines[2]["status"], 200);
+    assert!(lines[2].get("code").is_none(), "{}", lines[2]);
     let first = &lines[0];
     assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/flyer/v1/health_check");
@@ -484,7 +526,7 @@ async fn the_access_log_has_one_line_per_request() {
     let plain_file = plain_dir.path().join("access.log");
     let s = start(&[
         ("flyer_access_log", "1"),
-        ("flyer_access_log_json", "0"),
+        ("flyer_log_format", "text"),
         ("flyer_access_logfile", plain_file.to_str().unwrap()),
     ])
     .await;

@@ -2,6 +2,7 @@
 //! `serve!(migrator = Migrator)`: the migrations run at start-up on SQLite (the default
 //! database), and `flyer-demo migrate up|down|status|fresh` runs them by hand.
 
+use flyer_runtime::sea_orm_migration;
 use sea_orm_migration::prelude::*;
 
 mod m20250601_000001_create_users;

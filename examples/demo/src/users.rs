@@ -5,6 +5,7 @@
 //! an unreachable database into 50300.
 
 use flyer_runtime::prelude::*;
+use flyer_runtime::sea_orm;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
     QuerySelect,
@@ -91,9 +92,11 @@ pub async fn list_users(
     )]
     size: Query<u64>,
 ) -> Result<Page<User>> {
+    // SQL offsets are signed: one past any table's end is an empty page all the same.
+    let skip = offset.0.min(i64::MAX as u64);
     let page = entity::Entity::find()
         .order_by_asc(entity::Column::Id)
-        .offset(offset.0)
+        .offset(skip)
         .limit(size.0)
         .all(&db);
     let total = entity::Entity::find().count(&db);

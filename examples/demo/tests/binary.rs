@@ -563,3 +563,99 @@ async fn a_fresh_machine_serves_users_from_sqlite() {
     assert_eq!(list["pagination"]["total"], 1, "{list}");
     assert!(dir.path().join("flyer.db").exists());
 }
+
+/// Everything the demo writes to stdout is one format: with stdout not a terminal, one
+/// JSON object a line — the log and the access log alike.
+#[tokio::test]
+async fn stdout_is_one_format() {
+    let served = Served::start_with(&[("flyer_log_level", "debug")], None);
+    reqwest::get(format!("{}/health_check", served.base))
+        .await
+        .unwrap();
+    reqwest::get(format!("{}/openapi.json", served.base))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = served.output.lock().unwrap().clone();
+    assert!(lines.len() >= 4, "{lines:?}");
+    for line in &lines {
+        let parsed: Result<Value, _> = serde_json::from_str(line);
+        assert!(parsed.is_ok(), "not a JSON line: {line}");
+    }
+    let access = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l.get("path").is_some())
+        .count();
+    assert_eq!(access, 2, "{lines:?}");
+
+    let served = Served::start_with(&[("flyer_log_format", "text")], None);
+    reqwest::get(format!("{}/health_check", served.base))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines = served.output.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .all(|l| serde_json::from_str::<Value>(l).is_err()),
+        "{lines:?}"
+    );
+}
+
+/// A registered migrator whose migrations have not run: `/ready` is not ready, naming
+/// them, and the 50000 a missing table gives is logged with what to run.
+#[tokio::test]
+async fn pending_migrations_are_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start_with(&[("flyer_db_migrate", "0")], Some(dir.path()));
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("{}/ready", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], 50300, "{body}");
+    assert_eq!(body["data"]["database"], "1 pending migration", "{body}");
+    assert!(
+        body["msg"].as_str().unwrap().contains("migrate up"),
+        "{body}"
+    );
+
+    let resp = client
+        .get(format!("{}/users", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 500);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["msg"], "internal error", "nothing more for the client");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = served.output.lock().unwrap().join("\n");
+    assert!(
+        log.contains("no such table") && log.contains("migrate up"),
+        "{log}"
+    );
+
+    let (ok, _, err) = {
+        let out = demo()
+            .current_dir(dir.path())
+            .args(["migrate", "up"])
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::new(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(ok, "{err}");
+    let resp = client
+        .get(format!("{}/ready", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "ready once migrated");
+}

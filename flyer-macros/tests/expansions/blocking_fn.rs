@@ -8,26 +8,34 @@ const _: () = {
         sum(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Query<u64>>();
-        ::flyer_runtime::__private::assert_blocking_arg::<Query<u64>>();
-        ::flyer_runtime::__private::assert_response_data::<u64>();
-        ::flyer_runtime::__private::assert_blocking_output::<u64>();
+        ::flyer_runtime::checks::assert_extractor::<Query<u64>>();
+        ::flyer_runtime::checks::assert_response_data::<u64>();
+        ::flyer_runtime::checks::assert_blocking_output::<u64>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/sum", method = "get")]
+        #[oai(path = "/sum", method = "get", transform = "__flyer_guard")]
         async fn sum(
             &self,
-            n: Query<u64>,
-        ) -> ::flyer_runtime::__private::Reply<u64, __FlyerEndpoint> {
+            n: <Query<u64> as ::flyer_runtime::checks::BlockingArg>::Out,
+        ) -> ::flyer_runtime::operation::Reply<u64, __FlyerEndpoint> {
             match ::flyer_runtime::__private::blocking(move || __flyer_handler(n)).await
             {
                 ::core::result::Result::Ok(out) => {
-                    ::flyer_runtime::__private::Reply::data(out)
+                    ::flyer_runtime::operation::Reply::data(out)
                 }
                 ::core::result::Result::Err(err) => {
-                    ::flyer_runtime::__private::Reply::error(err)
+                    ::flyer_runtime::operation::Reply::error(err)
                 }
             }
         }

@@ -9,31 +9,40 @@ const _: () = {
         put_item(__flyer_a0, __flyer_a1)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_path_arg::<Path<u32>>();
-        ::flyer_runtime::__private::assert_blocking_arg::<Path<u32>>();
-        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
-        ::flyer_runtime::__private::assert_blocking_arg::<Query<String>>();
+        ::flyer_runtime::checks::assert_path_arg::<Path<u32>>();
+        ::flyer_runtime::checks::assert_extractor::<Query<String>>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/items/:id", method = "put")]
+        #[oai(path = "/items/:id", method = "put", transform = "__flyer_guard")]
         async fn put_item(
             &self,
-            id: ::flyer_runtime::__private::Path<Path<u32>>,
-            name: Query<String>,
-        ) -> ::flyer_runtime::__private::Reply<
-            ::flyer_runtime::__private::NoData,
+            id: ::flyer_runtime::checks::Path<
+                <Path<u32> as ::flyer_runtime::checks::BlockingArg>::Out,
+            >,
+            name: <Query<String> as ::flyer_runtime::checks::BlockingArg>::Out,
+        ) -> ::flyer_runtime::operation::Reply<
+            ::flyer_runtime::operation::NoData,
             __FlyerEndpoint,
         > {
             match ::flyer_runtime::__private::blocking(move || __flyer_handler(id, name))
                 .await
             {
                 ::core::result::Result::Ok(out) => {
-                    ::flyer_runtime::__private::Reply::unit_result(out)
+                    ::flyer_runtime::operation::Reply::unit_result(out)
                 }
                 ::core::result::Result::Err(err) => {
-                    ::flyer_runtime::__private::Reply::error(err)
+                    ::flyer_runtime::operation::Reply::error(err)
                 }
             }
         }

@@ -10,8 +10,8 @@ const _: () = {
         count(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::my_flyer::__private::assert_extractor::<Db>();
-        ::my_flyer::__private::assert_response_data::<u64>();
+        ::my_flyer::checks::assert_extractor::<Db>();
+        ::my_flyer::checks::assert_response_data::<u64>();
     }
     struct __FlyerEndpoint;
     static __FLYER_CONTROLS: ::my_flyer::__private::Controls = ::my_flyer::__private::Controls {
@@ -24,26 +24,35 @@ const _: () = {
             key: ::my_flyer::__private::RateKey::Ip,
         }),
     };
+    static __FLYER_OPERATION: ::my_flyer::operation::Operation = ::my_flyer::operation::Operation::new(
+        <__FlyerEndpoint as ::my_flyer::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::my_flyer::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::my_flyer::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::my_flyer::operation::Guard<E> {
+        ::my_flyer::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/count", method = "get")]
+        #[oai(path = "/count", method = "get", transform = "__flyer_guard")]
         async fn count(
             &self,
             __flyer_request: &::my_flyer::__private::poem::Request,
             db: Db,
-        ) -> ::my_flyer::__private::Reply<u64, __FlyerEndpoint> {
+        ) -> ::my_flyer::operation::Reply<u64, __FlyerEndpoint> {
             match ::my_flyer::__private::admit(&__FLYER_CONTROLS, __flyer_request).await
             {
                 ::my_flyer::__private::Admission::Answer(resp) => {
-                    ::my_flyer::__private::Reply::raw(resp)
+                    ::my_flyer::operation::Reply::raw(resp)
                 }
                 ::my_flyer::__private::Admission::Run(ticket) => {
                     match ticket.run(async move { __flyer_handler(db).await }).await {
                         ::core::result::Result::Ok(out) => {
-                            ::my_flyer::__private::Reply::result(out)
+                            ::my_flyer::operation::Reply::result(out)
                         }
                         ::core::result::Result::Err(err) => {
-                            ::my_flyer::__private::Reply::error(err)
+                            ::my_flyer::operation::Reply::error(err)
                         }
                     }
                 }

@@ -12,21 +12,30 @@ const _: () = {
         create_user(__flyer_a0, __flyer_a1)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Db>();
-        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
-        ::flyer_runtime::__private::assert_response_data::<String>();
+        ::flyer_runtime::checks::assert_extractor::<Db>();
+        ::flyer_runtime::checks::assert_extractor::<Query<String>>();
+        ::flyer_runtime::checks::assert_response_data::<String>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/users", method = "post")]
+        #[oai(path = "/users", method = "post", transform = "__flyer_guard")]
         async fn create_user(
             &self,
             db: Db,
             #[oai(validator(min_length = 1))]
             name: Query<String>,
-        ) -> ::flyer_runtime::__private::Reply<String, __FlyerEndpoint> {
-            ::flyer_runtime::__private::Reply::result(__flyer_handler(db, name).await)
+        ) -> ::flyer_runtime::operation::Reply<String, __FlyerEndpoint> {
+            ::flyer_runtime::operation::Reply::result(__flyer_handler(db, name).await)
         }
     }
     ::flyer_runtime::__private::inventory::submit! {

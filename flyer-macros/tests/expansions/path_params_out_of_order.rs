@@ -12,22 +12,35 @@ const _: () = {
         get_file(__flyer_a0, __flyer_a1, __flyer_a2)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Query<bool>>();
-        ::flyer_runtime::__private::assert_path_arg::<Path<String>>();
-        ::flyer_runtime::__private::assert_path_arg::<Path<u64>>();
-        ::flyer_runtime::__private::assert_response_data::<String>();
+        ::flyer_runtime::checks::assert_extractor::<Query<bool>>();
+        ::flyer_runtime::checks::assert_path_arg::<Path<String>>();
+        ::flyer_runtime::checks::assert_path_arg::<Path<u64>>();
+        ::flyer_runtime::checks::assert_response_data::<String>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/users/:id/files/:name", method = "get")]
+        #[oai(
+            path = "/users/:id/files/:name",
+            method = "get",
+            transform = "__flyer_guard"
+        )]
         async fn get_file(
             &self,
-            id: ::flyer_runtime::__private::Path<Path<u64>>,
-            name: ::flyer_runtime::__private::Path<Path<String>>,
+            id: ::flyer_runtime::checks::Path<Path<u64>>,
+            name: ::flyer_runtime::checks::Path<Path<String>>,
             verbose: Query<bool>,
-        ) -> ::flyer_runtime::__private::Reply<String, __FlyerEndpoint> {
-            ::flyer_runtime::__private::Reply::data(
+        ) -> ::flyer_runtime::operation::Reply<String, __FlyerEndpoint> {
+            ::flyer_runtime::operation::Reply::data(
                 __flyer_handler(verbose, name, id).await,
             )
         }

@@ -13,18 +13,27 @@ const _: () = {
         list_users(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Query<u32>>();
-        ::flyer_runtime::__private::assert_response_data::<Vec<String>>();
+        ::flyer_runtime::checks::assert_extractor::<Query<u32>>();
+        ::flyer_runtime::checks::assert_response_data::<Vec<String>>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/users", method = "get")]
+        #[oai(path = "/users", method = "get", transform = "__flyer_guard")]
         async fn list_users(
             &self,
             page: Query<u32>,
-        ) -> ::flyer_runtime::__private::Reply<Vec<String>, __FlyerEndpoint> {
-            ::flyer_runtime::__private::Reply::data(__flyer_handler(page).await)
+        ) -> ::flyer_runtime::operation::Reply<Vec<String>, __FlyerEndpoint> {
+            ::flyer_runtime::operation::Reply::data(__flyer_handler(page).await)
         }
     }
     ::flyer_runtime::__private::inventory::submit! {

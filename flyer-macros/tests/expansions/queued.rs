@@ -10,8 +10,8 @@ const _: () = {
         prime(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_path_arg::<Path<u64>>();
-        ::flyer_runtime::__private::assert_response_data::<bool>();
+        ::flyer_runtime::checks::assert_path_arg::<Path<u64>>();
+        ::flyer_runtime::checks::assert_response_data::<bool>();
     }
     struct __FlyerEndpoint;
     static __FLYER_CONTROLS: ::flyer_runtime::__private::Controls = ::flyer_runtime::__private::Controls {
@@ -27,27 +27,36 @@ const _: () = {
         }),
         rate_limit: ::core::option::Option::None,
     };
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/prime/:x", method = "get")]
+        #[oai(path = "/prime/:x", method = "get", transform = "__flyer_guard")]
         async fn prime(
             &self,
             __flyer_request: &::flyer_runtime::__private::poem::Request,
-            x: ::flyer_runtime::__private::Path<Path<u64>>,
-        ) -> ::flyer_runtime::__private::Reply<bool, __FlyerEndpoint> {
+            x: ::flyer_runtime::checks::Path<Path<u64>>,
+        ) -> ::flyer_runtime::operation::Reply<bool, __FlyerEndpoint> {
             match ::flyer_runtime::__private::admit(&__FLYER_CONTROLS, __flyer_request)
                 .await
             {
                 ::flyer_runtime::__private::Admission::Answer(resp) => {
-                    ::flyer_runtime::__private::Reply::raw(resp)
+                    ::flyer_runtime::operation::Reply::raw(resp)
                 }
                 ::flyer_runtime::__private::Admission::Run(ticket) => {
                     match ticket.run(async move { __flyer_handler(x).await }).await {
                         ::core::result::Result::Ok(out) => {
-                            ::flyer_runtime::__private::Reply::data(out)
+                            ::flyer_runtime::operation::Reply::data(out)
                         }
                         ::core::result::Result::Err(err) => {
-                            ::flyer_runtime::__private::Reply::error(err)
+                            ::flyer_runtime::operation::Reply::error(err)
                         }
                     }
                 }

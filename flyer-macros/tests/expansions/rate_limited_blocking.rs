@@ -8,10 +8,9 @@ const _: () = {
         search(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
-        ::flyer_runtime::__private::assert_blocking_arg::<Query<String>>();
-        ::flyer_runtime::__private::assert_response_data::<String>();
-        ::flyer_runtime::__private::assert_blocking_output::<String>();
+        ::flyer_runtime::checks::assert_extractor::<Query<String>>();
+        ::flyer_runtime::checks::assert_response_data::<String>();
+        ::flyer_runtime::checks::assert_blocking_output::<String>();
     }
     struct __FlyerEndpoint;
     static __FLYER_CONTROLS: ::flyer_runtime::__private::Controls = ::flyer_runtime::__private::Controls {
@@ -24,27 +23,36 @@ const _: () = {
             key: ::flyer_runtime::__private::RateKey::Header("x-api-key"),
         }),
     };
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/search", method = "get")]
+        #[oai(path = "/search", method = "get", transform = "__flyer_guard")]
         async fn search(
             &self,
             __flyer_request: &::flyer_runtime::__private::poem::Request,
-            q: Query<String>,
-        ) -> ::flyer_runtime::__private::Reply<String, __FlyerEndpoint> {
+            q: <Query<String> as ::flyer_runtime::checks::BlockingArg>::Out,
+        ) -> ::flyer_runtime::operation::Reply<String, __FlyerEndpoint> {
             match ::flyer_runtime::__private::admit(&__FLYER_CONTROLS, __flyer_request)
                 .await
             {
                 ::flyer_runtime::__private::Admission::Answer(resp) => {
-                    ::flyer_runtime::__private::Reply::raw(resp)
+                    ::flyer_runtime::operation::Reply::raw(resp)
                 }
                 ::flyer_runtime::__private::Admission::Run(ticket) => {
                     match ticket.run_blocking(move || __flyer_handler(q)).await {
                         ::core::result::Result::Ok(out) => {
-                            ::flyer_runtime::__private::Reply::data(out)
+                            ::flyer_runtime::operation::Reply::data(out)
                         }
                         ::core::result::Result::Err(err) => {
-                            ::flyer_runtime::__private::Reply::error(err)
+                            ::flyer_runtime::operation::Reply::error(err)
                         }
                     }
                 }

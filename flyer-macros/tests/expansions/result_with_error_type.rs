@@ -10,19 +10,34 @@ const _: () = {
         parse(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_extractor::<Query<String>>();
-        ::flyer_runtime::__private::assert_response_data::<i64>();
-        ::flyer_runtime::__private::assert_into_error::<std::num::ParseIntError>();
+        ::flyer_runtime::checks::assert_extractor::<Query<String>>();
+        ::flyer_runtime::checks::assert_response_data::<i64>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/parse", method = "get")]
+        #[oai(path = "/parse", method = "get", transform = "__flyer_guard")]
         async fn parse(
             &self,
             text: Query<String>,
-        ) -> ::flyer_runtime::__private::Reply<i64, __FlyerEndpoint> {
-            ::flyer_runtime::__private::Reply::result(__flyer_handler(text).await)
+        ) -> ::flyer_runtime::operation::Reply<i64, __FlyerEndpoint> {
+            ::flyer_runtime::operation::Reply::result(
+                ::core::result::Result::map_err(
+                    __flyer_handler(text).await,
+                    |err| ::flyer_runtime::checks::into_error::<
+                        std::num::ParseIntError,
+                    >(err),
+                ),
+            )
         }
     }
     ::flyer_runtime::__private::inventory::submit! {

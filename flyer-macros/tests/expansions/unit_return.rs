@@ -10,20 +10,29 @@ const _: () = {
         delete_item(__flyer_a0)
     }
     fn __flyer_checks() {
-        ::flyer_runtime::__private::assert_path_arg::<Path<u32>>();
+        ::flyer_runtime::checks::assert_path_arg::<Path<u32>>();
     }
     struct __FlyerEndpoint;
+    static __FLYER_OPERATION: ::flyer_runtime::operation::Operation = ::flyer_runtime::operation::Operation::new(
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::meta,
+        <__FlyerEndpoint as ::flyer_runtime::__private::poem_openapi::OpenApi>::register,
+    );
+    fn __flyer_guard<E: ::flyer_runtime::__private::poem::Endpoint>(
+        ep: E,
+    ) -> ::flyer_runtime::operation::Guard<E> {
+        ::flyer_runtime::operation::Guard::new(ep, &__FLYER_OPERATION)
+    }
     #[poem_openapi::OpenApi]
     impl __FlyerEndpoint {
-        #[oai(path = "/items/:id", method = "delete")]
+        #[oai(path = "/items/:id", method = "delete", transform = "__flyer_guard")]
         async fn delete_item(
             &self,
-            id: ::flyer_runtime::__private::Path<Path<u32>>,
-        ) -> ::flyer_runtime::__private::Reply<
-            ::flyer_runtime::__private::NoData,
+            id: ::flyer_runtime::checks::Path<Path<u32>>,
+        ) -> ::flyer_runtime::operation::Reply<
+            ::flyer_runtime::operation::NoData,
             __FlyerEndpoint,
         > {
-            ::flyer_runtime::__private::Reply::unit(__flyer_handler(id).await)
+            ::flyer_runtime::operation::Reply::unit(__flyer_handler(id).await)
         }
     }
     ::flyer_runtime::__private::inventory::submit! {

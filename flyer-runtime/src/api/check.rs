@@ -36,6 +36,15 @@ fn shape(path: &str) -> String {
         .join("/")
 }
 
+/// `{id}` vs `{name}`, for each segment two paths of one shape name differently.
+fn renamed_params(a: &str, b: &str) -> Vec<String> {
+    a.split('/')
+        .zip(b.split('/'))
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| format!("{x} vs {y}"))
+        .collect()
+}
+
 fn vars(path: &str) -> HashSet<&str> {
     path.split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -54,7 +63,31 @@ pub(crate) fn check(regs: &[&Registration]) -> Result<(), StartupError> {
 
     for reg in regs {
         let shape = shape(reg.path);
-        if let Some(first) = routes.insert((reg.method, shape.clone()), reg) {
+        // One route written with two names for a parameter is that, whatever the
+        // methods: said once, in those words.
+        let renamed = match shapes.get(&shape) {
+            Some(first) if first.path != reg.path => {
+                problems.push(format!(
+                    "{} {} of {} and {} {} of {} give one path parameter two names ({}); the router sees one route: use the same name in both",
+                    first.method,
+                    first.path,
+                    first.named(),
+                    reg.method,
+                    reg.path,
+                    reg.named(),
+                    renamed_params(first.path, reg.path).join(", ")
+                ));
+                true
+            }
+            Some(_) => false,
+            None => {
+                shapes.insert(shape.clone(), reg);
+                false
+            }
+        };
+        if let Some(first) = routes.insert((reg.method, shape), reg)
+            && !renamed
+        {
             problems.push(format!(
                 "duplicate route {} {}: defined by {} and by {}",
                 reg.method,
@@ -62,21 +95,6 @@ pub(crate) fn check(regs: &[&Registration]) -> Result<(), StartupError> {
                 first.named(),
                 reg.named()
             ));
-        }
-        match shapes.get(&shape) {
-            Some(first) if first.path != reg.path => problems.push(format!(
-                "{} {} of {} and {} {} of {} are one route with different parameter names; use the same names",
-                first.method,
-                first.path,
-                first.named(),
-                reg.method,
-                reg.path,
-                reg.named()
-            )),
-            Some(_) => {}
-            None => {
-                shapes.insert(shape, reg);
-            }
         }
         if let Some(first) = operation_ids.insert(reg.operation_id, reg) {
             problems.push(format!(
@@ -166,8 +184,55 @@ fn group_problems(regs: &[&Registration]) -> Vec<String> {
     problems
 }
 
+/// Whether `reg` is one of the service's own, rather than flyer's probes.
+fn is_users(reg: &Registration) -> bool {
+    !reg.function.starts_with("flyer_runtime::")
+}
+
+/// Checks that the service's endpoints are linked: at least one of its own (unless
+/// `allow_none`), and at least one from each crate of `expected` (what
+/// `serve!(endpoints = [...])` names). A library of endpoints that nothing names is not
+/// linked, and every route would answer 404: refused at start-up instead, saying how.
+pub(crate) fn linked(
+    regs: &[&Registration],
+    expected: &[&str],
+    allow_none: bool,
+) -> Result<(), StartupError> {
+    let mut problems = Vec::new();
+    for krate in expected {
+        let prefix = format!("{krate}::");
+        if !regs.iter().any(|r| r.function.starts_with(&prefix)) {
+            problems.push(format!(
+                "`serve!(endpoints = [{krate}, ...])` names `{krate}`, but no endpoint of `{krate}` is registered: is it the crate's name (as in `use {krate}::...`), and does it have an #[endpoint]?"
+            ));
+        }
+    }
+    if !allow_none && !regs.iter().any(|r| is_users(r)) {
+        problems.push(
+            "no endpoint of this service is registered, so every route would answer 404. \
+             Endpoints are collected from the crates the binary links: if yours live in a library, \
+             name it, `flyer_runtime::serve!(endpoints = [my_lib])` (in a test, `use my_lib as _;`). \
+             A service with no endpoint of its own says so: `flyer_runtime::serve!(allow_no_endpoints)`."
+                .to_owned(),
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError(problems))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn renamed_parameters_are_named() {
+        assert_eq!(
+            super::renamed_params("/hosts/{id}/x", "/hosts/{name}/x"),
+            ["{id} vs {name}"]
+        );
+    }
+
     #[test]
     fn shapes() {
         assert_eq!(super::shape("/users/{id}/x"), "/users/{}/x");

@@ -1,6 +1,8 @@
-//! Traits the expansion of `#[endpoint]` checks each argument and return type against,
-//! spanned at the user's tokens, so a mistake is reported where it is written and in
-//! flyer's words.
+//! What an endpoint's argument and return types must be: the traits the expansion of
+//! `#[endpoint]` checks them against, spanned at the user's tokens, so a mistake is
+//! reported where it is written and in flyer's words. Where the operation can name a
+//! type through a projection of one of these traits (`<T as BlockingArg>::Out`), rustc
+//! reports a failed bound there once and stays silent about the type's other uses.
 
 use poem_openapi::ApiExtractor;
 use poem_openapi::types::ToJSON;
@@ -14,6 +16,7 @@ use crate::Error;
     note = "use `Path<T>`, `Query<T>`, `Header<T>`, `Cookie<T>`, `Json<T>`, `Form<T>`, `Multipart`, ..., or implement `poem_openapi::ApiExtractor` (or `poem::FromRequest`) for it"
 )]
 pub trait Extractor<'a> {}
+#[diagnostic::do_not_recommend]
 impl<'a, T: ApiExtractor<'a>> Extractor<'a> for T {}
 
 /// A `Path<T>` argument (or an alias of one).
@@ -29,6 +32,7 @@ impl<T> PathArg for poem_openapi::param::Path<T> {}
 /// own type, under a name poem-openapi recognises. poem-openapi tells path parameters
 /// by a `Path` segment in the written type and binds them to the route by position, so
 /// an alias of `Path<T>` needs this name, and the operation lists them in path order.
+#[doc(hidden)]
 #[allow(type_alias_bounds)]
 pub type Path<T> = T;
 
@@ -37,9 +41,11 @@ pub type Path<T> = T;
     message = "`{Self}` cannot be documented as an endpoint's response data",
     label = "not describable in OpenAPI",
     note = "return a type implementing `poem_openapi::types::ToJSON`: a scalar, `String`, `Vec<T>`, `Option<T>`, or a struct with `#[derive(Object)]`",
+    note = "a map's keys are the keys of a JSON object, so text: `String`, a number, or a type with `Display` and `FromStr` (a tuple is none of these)",
     note = "a `Result` is recognised by its name: write `Result<T>` or `Result<T, E>`, not an alias of another name"
 )]
 pub trait ResponseData: ToJSON + Send {}
+#[diagnostic::do_not_recommend]
 impl<T: ToJSON + Send> ResponseData for T {}
 
 /// The error of a `Result` an endpoint returns.
@@ -67,12 +73,32 @@ impl<E: Into<Error>> IntoError for E {
 pub trait Blocking {}
 impl<T: Send + 'static> Blocking for T {}
 
+/// An argument of a plain-`fn` endpoint, as the operation names it: the type itself,
+/// once it can cross to the blocking pool.
+pub trait BlockingArg {
+    /// The argument's type.
+    type Out;
+}
+#[diagnostic::do_not_recommend]
+impl<T: Blocking> BlockingArg for T {
+    type Out = T;
+}
+
+#[doc(hidden)]
 pub fn assert_extractor<'a, T: Extractor<'a>>() {}
+#[doc(hidden)]
 pub fn assert_path_arg<T: PathArg>() {}
+#[doc(hidden)]
 pub fn assert_response_data<T: ResponseData>() {}
-pub fn assert_into_error<T: IntoError>() {}
-pub fn assert_blocking_arg<T: Blocking>() {}
+#[doc(hidden)]
 pub fn assert_blocking_output<T: Blocking>() {}
+
+/// The error of an endpoint's `Result`, as a flyer [`Error`]: called at the user's
+/// error type, so a type that is not one is reported there, once.
+#[doc(hidden)]
+pub fn into_error<E: IntoError>(err: E) -> Error {
+    err.into_error()
+}
 
 /// A type whose use as an endpoint argument can make the endpoint answer these envelope
 /// codes (a `Db` that is down: 50300), so the spec documents them. Implement it for an
@@ -89,6 +115,7 @@ pub trait DeclaresErrors {
     const ERRORS: &'static [u32];
 }
 
+#[doc(hidden)]
 /// The argument type `T`, asked which errors it declares (autoref specialisation: a type
 /// that does not implement [`DeclaresErrors`] falls back to [`NoArgErrors`]).
 pub struct ArgProbe<T: ?Sized>(std::marker::PhantomData<fn() -> Box<T>>);
@@ -101,6 +128,7 @@ impl<T: ?Sized> ArgProbe<T> {
     }
 }
 
+#[doc(hidden)]
 pub trait ArgErrors {
     fn errors(&self) -> &'static [u32];
 }
@@ -110,6 +138,7 @@ impl<T: DeclaresErrors + ?Sized> ArgErrors for ArgProbe<T> {
     }
 }
 
+#[doc(hidden)]
 pub trait NoArgErrors {
     fn errors(&self) -> &'static [u32] {
         &[]

@@ -180,23 +180,30 @@ pub(crate) fn error_response(status: u16, description: &'static str) -> MetaResp
     }
 }
 
-/// Error responses every operation can give.
-fn error_responses() -> Vec<MetaResponse> {
-    vec![
-        error_response(
+/// The responses of an operation beyond its own: 400 when it has something to validate,
+/// 413 when it takes a body, and, once, as `default`, the errors any route can answer
+/// whatever it declares.
+pub(crate) fn error_responses(validates: bool, takes_body: bool) -> Vec<MetaResponse> {
+    let mut responses = Vec::new();
+    if validates {
+        responses.push(error_response(
             400,
             "40000: the request failed validation; `data` lists every problem",
-        ),
-        error_response(413, "41300: the body is larger than flyer_body_limit"),
-        error_response(
-            500,
-            "50000: internal error (the detail is logged, never sent)",
-        ),
-        error_response(
-            504,
-            "50400: the handler did not answer within flyer_timeout",
-        ),
-    ]
+        ));
+    }
+    if takes_body {
+        responses.push(error_response(
+            413,
+            "41300: the body is larger than flyer_body_limit",
+        ));
+    }
+    let mut default = error_response(
+        0,
+        "an error any route can answer: 40800 (408, the request came too slowly), 43100 (431, its headers are too large), 50000 (500, internal error; the detail is logged, never sent), 50400 (504, the handler did not answer within flyer_timeout)",
+    );
+    default.status = None;
+    responses.push(default);
+    responses
 }
 
 /// The 401 of an operation behind Basic auth.
@@ -223,18 +230,19 @@ impl<T: ResponseData, M: OpenApi> ApiResponse for Reply<T, M> {
         if page::is_page(&T::name()) {
             page::add_pagination(&mut envelope);
         }
-        let mut responses = vec![MetaResponse {
-            description: "success",
-            status: Some(200),
-            status_range: None,
-            content: vec![MetaMediaType {
-                content_type: JSON,
-                schema: MetaSchemaRef::Inline(Box::new(envelope)),
+        // The error responses depend on the operation: `api::openapi` adds them.
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "success",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: JSON,
+                    schema: MetaSchemaRef::Inline(Box::new(envelope)),
+                }],
+                headers: vec![],
             }],
-            headers: vec![],
-        }];
-        responses.extend(error_responses());
-        MetaResponses { responses }
+        }
     }
 
     fn register(registry: &mut Registry) {
@@ -251,12 +259,7 @@ impl<T: ResponseData, M: OpenApi> ApiResponse for Reply<T, M> {
         ) {
             return Reply::error(Error::from_poem(err));
         }
-        let problems = validation::problems::<M>(&err);
-        let msg = problems
-            .first()
-            .map_or_else(|| err.to_string(), |p| format!("{}: {}", p.loc, p.msg));
-        let data = serde_json::to_value(&problems).unwrap_or_default();
-        Reply::error(Error::bad_request(msg).with_data(data))
+        Reply::error(validation::refusal(validation::problems::<M>(&err)))
     }
 }
 

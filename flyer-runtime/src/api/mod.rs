@@ -3,7 +3,8 @@
 //! and validation failures explained field by field.
 
 pub(crate) mod check;
-pub(crate) mod checks;
+pub mod checks;
+pub(crate) mod documented;
 pub(crate) mod envelope;
 pub(crate) mod open;
 pub(crate) mod openapi;

@@ -14,9 +14,9 @@ use poem_openapi::registry::{
 };
 
 use super::envelope::{self, ERROR_SCHEMA};
-use super::open;
 use super::registry::{RouteTable, all, method_rank};
 use super::spec::{Controls, Priority, RateKey};
+use super::{documented, open};
 
 /// The collected API: every registered endpoint, as one `poem_openapi::OpenApi`.
 /// `AUTH` documents Basic auth on every operation but the open ones; `ERROR_200`
@@ -75,7 +75,14 @@ fn document_errors(op: &mut MetaOperation, codes: impl Iterator<Item = u32>) {
             .responses
             .push(envelope::error_response(status, what));
     }
-    op.responses.responses.sort_by_key(|r| r.status);
+    sort_responses(op);
+}
+
+/// Responses by status, `default` last.
+fn sort_responses(op: &mut MetaOperation) {
+    op.responses
+        .responses
+        .sort_by_key(|r| r.status.unwrap_or(u16::MAX));
 }
 
 /// The responses and words `#[queued]` and `#[rate_limit]` add to an operation.
@@ -112,6 +119,10 @@ fn document_controls(op: &mut MetaOperation, controls: &Controls) {
         op.responses.responses.push(envelope::error_response(
             503,
             "50300: over capacity (the route's queue is full, or its Redis is down); retry after `Retry-After`",
+        ));
+        op.responses.responses.push(envelope::error_response(
+            504,
+            "50400: admitted, but not answered within the queue's timeout",
         ));
     }
     if let Some(r) = &controls.rate_limit {
@@ -152,7 +163,7 @@ fn document_controls(op: &mut MetaOperation, controls: &Controls) {
             ));
         }
     }
-    op.responses.responses.sort_by_key(|r| r.status);
+    sort_responses(op);
     let text = match op.description {
         Some(d) => format!("{d}\n\n{}", notes.join("\n\n")),
         None => notes.join("\n\n"),
@@ -165,12 +176,17 @@ impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_
         let mut paths: BTreeMap<String, Vec<MetaOperation>> = BTreeMap::new();
         for reg in all().into_iter().filter(|r| !r.hidden) {
             for (path, mut op) in reg.operations() {
+                documented::operation(&mut op);
+                let validates = !op.params.is_empty() || op.request.is_some();
+                op.responses
+                    .responses
+                    .extend(envelope::error_responses(validates, op.request.is_some()));
                 if AUTH && !open::OPERATIONS.contains(&reg.path) {
                     op.security = vec![HashMap::from([(open::SCHEME, Vec::new())])];
                     op.responses
                         .responses
                         .push(envelope::unauthorized_response());
-                    op.responses.responses.sort_by_key(|r| r.status);
+                    sort_responses(&mut op);
                 }
                 if let Some(controls) = reg.controls {
                     document_controls(&mut op, controls);
@@ -222,6 +238,7 @@ impl<const AUTH: bool, const ERROR_200: bool> OpenApi for Endpoints<AUTH, ERROR_
                 });
             }
         }
+        documented::registry(registry);
     }
 
     fn add_routes(self, route_table: &mut RouteTable) {

@@ -10,11 +10,11 @@ use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
-use crate::api::check::{StartupError, check};
-use crate::api::open;
+use crate::api::check::{self, StartupError};
 use crate::api::openapi::Endpoints;
 use crate::api::registry;
 use crate::api::spec::Controls;
+use crate::api::{documented, open};
 use crate::config::{Config, Role};
 #[cfg(feature = "sql")]
 use crate::data::db::Db;
@@ -46,6 +46,10 @@ pub struct App {
     /// The service's migrations, run at start-up when `flyer_db_migrate` is on.
     #[cfg(feature = "sql")]
     migrations: Option<Migrations>,
+    /// Crates that must have registered endpoints (`serve!(endpoints = [...])`).
+    endpoints_from: &'static [&'static str],
+    /// Whether a service with no endpoint of its own may start.
+    allow_no_endpoints: bool,
 }
 
 /// Calls `$self.$method::<AUTH, ERROR_200>()` with the flags of the configuration: the
@@ -72,6 +76,44 @@ impl App {
             config,
             #[cfg(feature = "sql")]
             migrations: None,
+            endpoints_from: &[],
+            allow_no_endpoints: false,
+        }
+    }
+
+    /// Names the crates whose endpoints the service serves (`serve!(endpoints = [...])`):
+    /// start-up fails, naming it, when one of them has registered none (it is not linked).
+    pub fn endpoints_from(mut self, crates: &'static [&'static str]) -> Self {
+        self.endpoints_from = crates;
+        self
+    }
+
+    /// Lets the service start with no endpoint of its own (`serve!(allow_no_endpoints)`).
+    /// Without it, start-up fails when none is registered: a library of endpoints that
+    /// the binary does not link would otherwise leave every route a silent 404.
+    pub fn allow_no_endpoints(mut self) -> Self {
+        self.allow_no_endpoints = true;
+        self
+    }
+
+    /// The start-up checks every command runs before it trusts the registered endpoints:
+    /// no duplicate route, operation id or schema name, a parameter named one way only,
+    /// and the service's endpoints linked (see [`App::allow_no_endpoints`]).
+    pub fn check(&self) -> Result<(), StartupError> {
+        let regs = registry::all();
+        let mut problems = Vec::new();
+        for result in [
+            check::check(&regs),
+            check::linked(&regs, self.endpoints_from, self.allow_no_endpoints),
+        ] {
+            if let Err(StartupError(found)) = result {
+                problems.extend(found);
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StartupError(problems))
         }
     }
 
@@ -99,11 +141,11 @@ impl App {
     }
 
     fn json<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
-        self.api::<AUTH, ERROR_200>().spec()
+        documented::exact_bounds(self.api::<AUTH, ERROR_200>().spec())
     }
 
     fn yaml<const AUTH: bool, const ERROR_200: bool>(&self) -> String {
-        self.api::<AUTH, ERROR_200>().spec_yaml()
+        documented::exact_bounds(self.api::<AUTH, ERROR_200>().spec_yaml())
     }
 
     /// The OpenAPI document as JSON.
@@ -121,7 +163,14 @@ impl App {
         let api = self.api::<AUTH, ERROR_200>();
         let docs = api.swagger_ui();
         let redoc = api.redoc();
-        let spec = api.spec_endpoint();
+        // The document as `openapi` prints it (poem-openapi's own endpoint would round
+        // the 64-bit bounds).
+        let spec = documented::exact_bounds(api.spec());
+        let spec = poem::endpoint::make_sync(move |_| {
+            Response::builder()
+                .content_type("application/json; charset=utf-8")
+                .body(spec.clone())
+        });
         Route::new()
             .nest(format!("{prefix}/docs"), docs)
             .nest(format!("{prefix}/redoc"), redoc)
@@ -153,6 +202,10 @@ impl App {
             let db = Db::connect(&self.config.db);
             migrate::at_startup(&db, self.migrations);
             resources.insert(db);
+            // `/ready` counts the pending ones.
+            if let Some(migrations) = self.migrations {
+                resources.insert(migrations);
+            }
         }
         Ok(Arc::new(resources))
     }
@@ -167,8 +220,8 @@ impl App {
 
     /// [`App::endpoint`], and what drains the service's background work when it stops.
     pub(crate) fn start(&self) -> Result<(BoxEndpoint<'static>, Drain), StartupError> {
+        self.check()?;
         let regs = registry::all();
-        check(&regs)?;
         let controls: Vec<&'static Controls> = regs.iter().filter_map(|r| r.controls).collect();
         let resources = self.resources(&controls)?;
         let routes = with_spec_flags!(self.routes());

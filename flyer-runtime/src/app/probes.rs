@@ -10,6 +10,10 @@ use poem_openapi::types::ToJSON;
 
 #[cfg(feature = "sql")]
 use crate::data::db::Db;
+#[cfg(feature = "sql")]
+use crate::data::db_error::describe;
+#[cfg(feature = "sql")]
+use crate::data::migrate::{self, Migrations};
 #[cfg(feature = "redis")]
 use crate::data::redis::Redis;
 use crate::extract::state::Resources;
@@ -45,6 +49,19 @@ struct Readiness {
     redis: Option<String>,
 }
 
+impl Readiness {
+    /// What to do about pending migrations, when that is what is wrong.
+    fn database_pending(&self) -> &'static str {
+        #[cfg(feature = "sql")]
+        if self.database.ends_with("pending migration")
+            || self.database.ends_with("pending migrations")
+        {
+            return " (run the binary's `migrate up`, or start it with flyer_db_migrate=1)";
+        }
+        ""
+    }
+}
+
 /// One dependency's answer.
 struct Probe {
     /// What it is, for the message: `the database (postgres 10.0.0.5:5432/app)`.
@@ -62,12 +79,25 @@ impl Probe {
     }
 }
 
+/// The database answers, and, when the service registers migrations, none is pending:
+/// a schema that lacks them is not ready, whether or not `flyer_db_migrate` runs them.
 #[cfg(feature = "sql")]
 async fn database(resources: &Resources) -> Option<Probe> {
     let db = resources.get::<Db>()?;
+    let mut answer = db.check().await;
+    if answer.is_ok()
+        && let Some(migrations) = resources.get::<Migrations>()
+    {
+        answer = match migrate::pending(db, *migrations).await {
+            Ok(0) => Ok(()),
+            Ok(1) => Err("1 pending migration".to_owned()),
+            Ok(n) => Err(format!("{n} pending migrations")),
+            Err(err) => Err(format!("cannot read its migrations: {}", describe(&err))),
+        };
+    }
     Some(Probe {
         what: format!("the database ({})", db.target()),
-        answer: db.check().await,
+        answer,
     })
 }
 
@@ -117,8 +147,9 @@ async fn ready(deps: Dependencies) -> Result<Readiness> {
     if down.is_empty() {
         return Ok(readiness);
     }
+    let pending = readiness.database_pending();
     Err(
-        Error::over_capacity(format!("not ready: {}", down.join("; ")))
+        Error::over_capacity(format!("not ready: {}{pending}", down.join("; ")))
             .with_data(readiness.to_json().unwrap_or_default()),
     )
 }

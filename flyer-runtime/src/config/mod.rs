@@ -25,7 +25,7 @@ use std::fmt;
 
 #[cfg(feature = "sql")]
 pub use db::{DbConnect, DbDriver, DbSettings};
-pub use logging::LogSettings;
+pub use logging::{LogFormat, LogSettings};
 pub use queue::{QueueBackend, QueueSettings, RateLimitFail, Role};
 #[cfg(feature = "redis")]
 pub use redis::RedisSettings;

@@ -144,3 +144,29 @@ fn auth_needs_credentials_and_hides_the_password() {
     assert!(!c.describe().contains("s3cret"));
     assert!(c.describe().contains("flyer_auth_pass=***"));
 }
+
+#[test]
+fn one_log_format_with_the_old_name_as_an_alias() {
+    let format = |vars: &[(&str, &str)]| with(vars).unwrap().log.format;
+    assert_eq!(format(&[("flyer_log_format", "json")]), LogFormat::Json);
+    assert_eq!(format(&[("flyer_log_format", "TEXT")]), LogFormat::Text);
+    assert_eq!(format(&[("flyer_access_log_json", "0")]), LogFormat::Text);
+    assert_eq!(format(&[("flyer_access_log_json", "1")]), LogFormat::Json);
+    assert_eq!(
+        format(&[("flyer_log_format", "json"), ("flyer_access_log_json", "0")]),
+        LogFormat::Json,
+        "the new name wins"
+    );
+    let err = with(&[("flyer_log_format", "yaml")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("flyer_log_format") && err.contains("json or text"),
+        "{err}"
+    );
+    let described = with(&[]).unwrap().describe();
+    assert!(
+        described.contains("flyer_access_log_json=  # default: alias of flyer_log_format"),
+        "{described}"
+    );
+}

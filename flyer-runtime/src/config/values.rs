@@ -25,7 +25,6 @@ pub(super) fn flag(raw: &str) -> Option<bool> {
 }
 
 /// A flag, or unset (`None`).
-#[cfg(feature = "sql")]
 pub(super) fn optional_flag(raw: &str) -> Option<Option<bool>> {
     if raw.is_empty() {
         Some(None)

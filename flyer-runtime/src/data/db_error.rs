@@ -100,10 +100,48 @@ pub fn error(err: DbErr) -> Error {
                 tracing::warn!(error = %e, "database unavailable");
                 Error::over_capacity(format!("the database is unavailable: {}", describe(e)))
             }
+            e if is_missing_table(e) => {
+                return Error::internal("internal error").with_source(MissingTable(err));
+            }
             _ => Error::internal("internal error"),
         },
     };
     mapped.with_source(err)
+}
+
+/// Whether `err` says a table does not exist: SQLite's "no such table", PostgreSQL's
+/// 42P01, MySQL's 42S02 (1146).
+fn is_missing_table(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sqlx::Error::Database(db) = e.as_ref() else {
+        return false;
+    };
+    matches!(db.code().as_deref(), Some("42P01" | "42S02"))
+        || db.message().starts_with("no such table")
+}
+
+/// A query on a table that does not exist: the schema lacks its migrations. The log line
+/// of the 50000 says what to run; the client sees only "internal error".
+#[derive(Debug)]
+struct MissingTable(DbErr);
+
+impl std::fmt::Display for MissingTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: the database lacks a table, so its migrations have not run. Register them with `flyer_runtime::serve!(migrator = Migrator)`, then run the binary's `migrate up` (or start it with flyer_db_migrate=1)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for MissingTable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
 }
 
 /// [`error`] for the error of sea-orm's own `transaction`.
@@ -177,6 +215,30 @@ mod tests {
             assert_eq!((mapped.code(), mapped.msg()), (code, msg), "{shown}");
             assert!(mapped.source().is_some(), "the cause is kept for the log");
         }
+    }
+
+    /// A query on a missing table (a real one, on SQLite): the client's message says
+    /// nothing, the cause logged with it says what to run.
+    #[cfg(feature = "sqlite")]
+    #[tokio::test]
+    async fn a_missing_table_says_what_to_run() {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        let err = db
+            .execute_unprepared("SELECT * FROM users")
+            .await
+            .unwrap_err();
+        let mapped = super::error(err);
+        assert_eq!(
+            (mapped.code(), mapped.msg()),
+            (codes::INTERNAL, "internal error")
+        );
+        let logged = mapped.source().unwrap().to_string();
+        assert!(logged.contains("no such table"), "{logged}");
+        assert!(
+            logged.contains("migrator = Migrator") && logged.contains("migrate up"),
+            "{logged}"
+        );
     }
 
     #[test]

@@ -78,6 +78,15 @@ impl Migrations {
     }
 }
 
+/// How many of `migrations` the database lacks (read-only: creates no table).
+pub(crate) async fn pending(db: &Db, migrations: Migrations) -> Result<usize, DbErr> {
+    Ok((migrations.status)(db.conn())
+        .await?
+        .iter()
+        .filter(|(_, applied)| !applied)
+        .count())
+}
+
 /// `migrate`'s actions.
 #[derive(clap::Subcommand, Clone, Copy, Debug)]
 pub(crate) enum Action {

@@ -4,7 +4,7 @@
 #[cfg(feature = "sql")]
 pub mod db;
 #[cfg(feature = "sql")]
-mod db_error;
+pub(crate) mod db_error;
 #[cfg(feature = "sql")]
 pub mod migrate;
 #[cfg(feature = "redis")]

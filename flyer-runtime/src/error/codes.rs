@@ -22,6 +22,10 @@ pub const CLIENT_TOO_SLOW: u32 = 40800;
 pub const CONFLICT: u32 = 40900;
 /// The body is larger than allowed.
 pub const BODY_TOO_LARGE: u32 = 41300;
+/// The request's URI is longer than the server reads.
+pub const URI_TOO_LONG: u32 = 41400;
+/// The request's headers are too many or too large.
+pub const HEADERS_TOO_LARGE: u32 = 43100;
 /// Too many requests.
 pub const RATE_LIMITED: u32 = 42900;
 /// Something failed inside the service; the detail is logged, never sent.
@@ -45,6 +49,8 @@ pub fn describe(code: u32) -> &'static str {
         CLIENT_TOO_SLOW => "client too slow",
         CONFLICT => "conflict",
         BODY_TOO_LARGE => "body too large",
+        URI_TOO_LONG => "URI too long",
+        HEADERS_TOO_LARGE => "request headers too large",
         RATE_LIMITED => "rate limited",
         INTERNAL => "internal error",
         OVER_CAPACITY => "over capacity, or a dependency is down",

@@ -1,5 +1,6 @@
-//! One line per request (`flyer_access_log*`): JSON or plain text, to stdout or to a file
-//! rotated daily, written off the request path by a background thread.
+//! One line per request (`flyer_access_log*`), in the log's format (`flyer_log_format`):
+//! JSON or plain text, to stdout or to a file rotated daily, written off the request path
+//! by a background thread.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 
-use crate::config::LogSettings;
+use crate::config::{LogFormat, LogSettings};
 
 /// The access log's writer; lines are flushed when it is dropped.
 pub(crate) struct AccessLog {
@@ -25,7 +26,12 @@ pub(crate) struct Entry<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub status: u16,
+    /// The envelope's code; absent for an answer that is not an envelope (a docs page,
+    /// the spec, a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<u32>,
+    /// Milliseconds, to the microsecond.
+    #[serde(serialize_with = "microseconds")]
     pub latency_ms: f64,
     pub client_ip: Option<IpAddr>,
     pub request_id: &'a str,
@@ -63,7 +69,7 @@ impl AccessLog {
             }
         };
         Ok(Some(AccessLog {
-            json: config.access_log_json,
+            json: config.format == LogFormat::Json,
             writer,
             _flush_on_drop: guard,
         }))
@@ -93,6 +99,11 @@ impl AccessLog {
         // A failed write of a log line must not fail the request it describes.
         let _ = self.writer.clone().write_all(&line);
     }
+}
+
+/// Milliseconds with three decimals at most: a log line has no use for femtoseconds.
+fn microseconds<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((ms * 1e3).round() / 1e3)
 }
 
 /// Now, as RFC 3339 with milliseconds.

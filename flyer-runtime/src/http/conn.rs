@@ -10,6 +10,11 @@
 //!
 //! A request in flight has neither deadline: `flyer_timeout` bounds its handler, and a
 //! stream may take as long as it needs.
+//!
+//! hyper also answers by itself, before any service runs, a request it cannot parse: a
+//! bare 400, 414 or 431 with an empty body. The connection's IO swallows that answer and
+//! the connection answers the envelope instead (40000, 41400, 43100), like every other
+//! error.
 
 use std::convert::Infallible;
 use std::io;
@@ -34,7 +39,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::context;
-use crate::error::Error;
+use crate::error::{Error, codes};
 
 /// The clock of one connection.
 #[derive(Clone, Copy)]
@@ -51,6 +56,9 @@ struct Clock {
     head_started: Option<Instant>,
     /// When the connection last became idle.
     idle_since: Option<Instant>,
+    /// The status of an answer hyper wrote by itself (to a request it could not parse),
+    /// swallowed: the envelope goes out instead.
+    refused: Option<u16>,
 }
 
 /// What the connection's task and its IO share.
@@ -136,6 +144,19 @@ enum Overdue {
     Idle,
 }
 
+/// The status of hyper's own answer to a request it could not parse, when `bytes` are
+/// one: a 400, 414 or 431 head with an empty body (flyer's own answers always have one).
+fn automatic(bytes: &[u8]) -> Option<u16> {
+    let rest = bytes
+        .strip_prefix(b"HTTP/1.1 ")
+        .or_else(|| bytes.strip_prefix(b"HTTP/1.0 "))?;
+    let status: u16 = std::str::from_utf8(rest.get(..3)?).ok()?.parse().ok()?;
+    let empty = bytes
+        .windows(b"content-length: 0\r\n".len())
+        .any(|w| w.eq_ignore_ascii_case(b"content-length: 0\r\n"));
+    (matches!(status, 400 | 414 | 431) && empty).then_some(status)
+}
+
 /// The socket as hyper sees it; flyer keeps a handle to answer a late client itself.
 struct Io {
     stream: Arc<TcpStream>,
@@ -171,6 +192,17 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        // With no request in flight, what hyper writes is its own answer to a request it
+        // could not parse: kept from the client, who gets the envelope instead.
+        let swallowed = self.state.with(|c| {
+            if c.refused.is_none() && c.in_flight == 0 && c.head_started.is_some() {
+                c.refused = automatic(buf);
+            }
+            c.refused.is_some()
+        });
+        if swallowed {
+            return Poll::Ready(Ok(buf.len()));
+        }
         loop {
             ready!(self.stream.poll_write_ready(cx))?;
             match self.stream.try_write(buf) {
@@ -185,6 +217,10 @@ impl AsyncWrite for Io {
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.state.with(|c| c.refused.is_some()) {
+            // The envelope is still to be written.
+            return Poll::Ready(Ok(()));
+        }
         Poll::Ready(self.stream_shutdown())
     }
 }
@@ -305,7 +341,12 @@ pub(crate) async fn serve(
         };
         tokio::select! {
             _ = conn.as_mut() => {
-                tracing::debug!(%remote, "connection closed");
+                if let Some(status) = state.with(|c| c.refused) {
+                    tracing::debug!(%remote, status, "request hyper could not parse");
+                    answer_and_close(&stream, unparsable(status)).await;
+                } else {
+                    tracing::debug!(%remote, "connection closed");
+                }
                 return;
             }
             _ = state.changed.notified() => {}
@@ -332,20 +373,37 @@ pub(crate) async fn serve(
     // The client started a request and did not finish its headers in time.
     drop(conn);
     tracing::debug!(%remote, "request headers too slow (flyer_header_timeout)");
-    answer_too_slow(&stream, limits.header_timeout).await;
+    let limit = limits.header_timeout;
+    answer_and_close(
+        &stream,
+        Error::client_too_slow(format!(
+            "the request headers did not arrive within {limit:?}"
+        )),
+    )
+    .await;
 }
 
-/// Writes a 40800 envelope on a connection hyper has let go of, then closes it.
-async fn answer_too_slow(stream: &TcpStream, limit: Duration) {
+/// The error of a request hyper refused to parse, by the status hyper chose.
+fn unparsable(status: u16) -> Error {
+    match status {
+        431 => Error::new(
+            codes::HEADERS_TOO_LARGE,
+            "the request's headers are too many or too large",
+        ),
+        414 => Error::new(codes::URI_TOO_LONG, "the request's URI is too long"),
+        _ => Error::bad_request("the request is not valid HTTP/1.1"),
+    }
+}
+
+/// Writes `err`'s envelope on a connection hyper has let go of, then closes it.
+async fn answer_and_close(stream: &TcpStream, err: Error) {
     let current = context::Current {
         id: context::new_id(),
         body: None,
         json: false,
     };
     let body = context::scope(current, async {
-        let resp = poem::IntoResponse::into_response(Error::client_too_slow(format!(
-            "the request headers did not arrive within {limit:?}"
-        )));
+        let resp = poem::IntoResponse::into_response(err);
         let status = resp.status();
         let id = context::request_id().unwrap_or_default();
         let body = resp.into_body().into_bytes().await.unwrap_or_default();

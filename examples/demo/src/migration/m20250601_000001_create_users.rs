@@ -1,5 +1,6 @@
 //! The `users` table.
 
+use flyer_runtime::sea_orm_migration;
 use sea_orm_migration::{prelude::*, schema::*};
 
 /// Creates `users`; its name is the file's.

@@ -1,5 +1,6 @@
 //! The `users` table, as sea-orm sees it.
 
+use flyer_runtime::sea_orm;
 use sea_orm::entity::prelude::*;
 
 /// A row of `users`.

@@ -16,13 +16,17 @@ use quote::{ToTokens, quote};
 use super::model::Endpoint;
 
 /// `krate` is the path of flyer-runtime; everything the code uses is under its
-/// `__private` module, or in `core` and `std`.
+/// `__private`, `checks` and `operation` modules, or in `core` and `std`.
 pub(crate) fn endpoint(ep: &Endpoint, krate: &syn::Path) -> TokenStream {
     let rt = quote!(#krate::__private);
+    // The traits a user's types must satisfy: public, so that errors name them by a
+    // path the user can read.
+    let ck = quote!(#krate::checks);
+    let op = quote!(#krate::operation);
     let forwarder = forwarder::forwarder(ep);
-    let checks = checks::checks(ep, &rt);
+    let checks = checks::checks(ep, &ck);
     let controls = controls::controls(ep, &rt);
-    let operation = operation::operation(ep, &rt);
+    let operation = operation::operation(ep, &rt, &ck, &op);
     let registration = registration::registration(ep, &rt);
     quote! {
         #[allow(non_camel_case_types, clippy::all, unused_qualifications)]

@@ -1,49 +1,32 @@
 //! A JSON body walked against the operation's request schema (the same schema, with the
 //! same validators, that the spec publishes), listing every problem.
 
-use poem_openapi::registry::{MetaOperation, MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use serde_json::Value;
 
 use super::Problem;
-use super::rules::{number_checks, string_checks};
-use crate::context;
+use super::rules::{enum_check, items_checks, missing, number_checks, string_checks, wrong_type};
 
-/// Walks the JSON body against the operation's request schema; falls back to
-/// poem-openapi's sentence when the walk finds nothing (a custom validator, say).
-pub(super) fn problems(
-    op: Option<&MetaOperation>,
-    register: fn(&mut Registry),
-    reason: &str,
-) -> Vec<Problem> {
-    let fallback = || vec![Problem::new("body", reason, "value_error")];
-    let Some(bytes) = context::json_body() else {
-        return fallback();
-    };
-    let value: Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return vec![Problem::new(
-                "body",
-                format!("invalid JSON: {e}"),
-                "json_invalid",
-            )];
+/// Every problem of the JSON `bytes` against `schema`.
+pub(super) fn problems(bytes: &[u8], schema: &MetaSchemaRef, registry: &Registry) -> Vec<Problem> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => {
+            let mut found = Vec::new();
+            walk(&value, schema, registry, "body", &mut found);
+            found
         }
-    };
-    let Some(schema) = op
-        .and_then(|op| op.request.as_ref())
-        .and_then(|r| r.content.iter().find(|m| m.content_type.contains("json")))
-        .map(|m| m.schema.clone())
-    else {
-        return fallback();
-    };
-    let mut registry = Registry::new();
-    register(&mut registry);
-    let mut found = Vec::new();
-    walk(&value, &schema, &registry, "body", &mut found);
-    if found.is_empty() { fallback() } else { found }
+        Err(e) => vec![Problem::new(
+            "body",
+            format!("invalid JSON: {e}"),
+            "json_invalid",
+        )],
+    }
 }
 
-fn resolve<'a>(schema: &'a MetaSchemaRef, registry: &'a Registry) -> Option<&'a MetaSchema> {
+pub(super) fn resolve<'a>(
+    schema: &'a MetaSchemaRef,
+    registry: &'a Registry,
+) -> Option<&'a MetaSchema> {
     match schema {
         MetaSchemaRef::Inline(s) => Some(s),
         MetaSchemaRef::Reference(name) => registry.schemas.get(name),
@@ -62,7 +45,13 @@ fn type_matches(ty: &str, value: &Value) -> bool {
     }
 }
 
-fn walk(
+/// Whether `s` takes `null`: nullable, or of any type.
+fn takes_null(s: &MetaSchema) -> bool {
+    s.nullable || ((s.ty.is_empty() || s.ty == "any") && s.all_of.is_empty())
+}
+
+/// Every problem of `value` against `schema`, located under `loc`.
+pub(super) fn walk(
     value: &Value,
     schema: &MetaSchemaRef,
     registry: &Registry,
@@ -73,17 +62,11 @@ fn walk(
         return;
     };
     if value.is_null() {
-        if !s.nullable
-            && s.ty != "any"
-            && !s.ty.is_empty()
-            && s.any_of.is_empty()
-            && s.one_of.is_empty()
-        {
-            out.push(Problem::new(
-                loc,
-                format!("expected {}, got null", s.ty),
-                format!("type_error.{}", s.ty),
-            ));
+        if !takes_null(s) {
+            out.push(match typed(s, registry) {
+                Some(t) => wrong_type(t, loc),
+                None => wrong_type(s, loc),
+            });
         }
         return;
     }
@@ -105,27 +88,16 @@ fn walk(
             out.push(Problem::new(
                 loc,
                 "matches none of the allowed shapes",
-                "value_error",
+                "value_error.one_of",
             ));
         }
         return;
     }
     if !type_matches(s.ty, value) {
-        out.push(Problem::new(
-            loc,
-            format!("expected {}", s.ty),
-            format!("type_error.{}", s.ty),
-        ));
+        out.push(wrong_type(s, loc));
         return;
     }
-    if !s.enum_items.is_empty() && !s.enum_items.contains(value) {
-        let allowed: Vec<String> = s.enum_items.iter().map(Value::to_string).collect();
-        out.push(Problem::new(
-            loc,
-            format!("must be one of: {}", allowed.join(", ")),
-            "value_error.enum",
-        ));
-    }
+    enum_check(s, value, loc, out);
     match value {
         Value::String(text) => string_checks(s, text, loc, out),
         Value::Number(n) => {
@@ -134,33 +106,13 @@ fn walk(
             }
         }
         Value::Array(items) => {
-            if s.min_items.is_some_and(|m| items.len() < m) {
-                out.push(Problem::new(
-                    loc,
-                    format!("must have at least {} items", s.min_items.unwrap_or(0)),
-                    "value_error.min_items",
-                ));
-            }
-            if s.max_items.is_some_and(|m| items.len() > m) {
-                out.push(Problem::new(
-                    loc,
-                    format!("must have at most {} items", s.max_items.unwrap_or(0)),
-                    "value_error.max_items",
-                ));
-            }
-            if s.unique_items == Some(true) {
-                let dup = items
+            let duplicate = || {
+                items
                     .iter()
                     .enumerate()
-                    .any(|(i, a)| items[..i].contains(a));
-                if dup {
-                    out.push(Problem::new(
-                        loc,
-                        "items must be unique",
-                        "value_error.unique_items",
-                    ));
-                }
-            }
+                    .any(|(i, a)| items[..i].contains(a))
+            };
+            items_checks(s, items.len(), duplicate, loc, out);
             if let Some(item_schema) = &s.items {
                 for (i, item) in items.iter().enumerate() {
                     walk(item, item_schema, registry, &format!("{loc}.{i}"), out);
@@ -169,21 +121,16 @@ fn walk(
         }
         Value::Object(map) => {
             for field in &s.required {
-                if map.get(*field).is_none_or(Value::is_null)
-                    && !s.properties.iter().any(|(name, p)| {
-                        name == field && resolve(p, registry).is_some_and(|p| p.nullable)
-                    })
-                {
-                    out.push(Problem::new(
-                        format!("{loc}.{field}"),
-                        "field required",
-                        "missing",
-                    ));
+                if map.get(*field).is_none_or(Value::is_null) {
+                    out.push(missing(&format!("{loc}.{field}")));
                 }
             }
             for (name, prop) in &s.properties {
-                if let Some(v) = map.get(*name) {
-                    walk(v, prop, registry, &format!("{loc}.{name}"), out);
+                match map.get(*name) {
+                    // Reported once, as missing, above.
+                    Some(Value::Null) if s.required.contains(name) => {}
+                    Some(v) => walk(v, prop, registry, &format!("{loc}.{name}"), out),
+                    None => {}
                 }
             }
             if let Some(extra) = &s.additional_properties {
@@ -196,6 +143,17 @@ fn walk(
         }
         _ => {}
     }
+}
+
+/// The typed schema under a nullable wrapper (`{allOf: [$ref]}`), for the message.
+fn typed<'a>(s: &'a MetaSchema, registry: &'a Registry) -> Option<&'a MetaSchema> {
+    if !s.ty.is_empty() {
+        return Some(s);
+    }
+    s.all_of
+        .iter()
+        .filter_map(|p| resolve(p, registry))
+        .find(|p| !p.ty.is_empty())
 }
 
 #[cfg(test)]

@@ -1,10 +1,57 @@
-//! The validators of a schema applied to one value: lengths and patterns of strings,
-//! bounds and multiples of numbers.
+//! The one vocabulary of problems: each message is derived from the schema and the
+//! keyword that failed, wherever the value is (body at any depth, query, path, header,
+//! cookie). `type` values are FastAPI's: `missing`, `type_error.<type>`,
+//! `value_error.<keyword>`.
 
 use poem_openapi::registry::MetaSchema;
+use serde_json::Value;
 
 use super::Problem;
+use crate::api::documented::is_unsigned;
 
+/// A required value that is absent (or `null`).
+pub(super) fn missing(loc: &str) -> Problem {
+    Problem::new(loc, "field required", "missing")
+}
+
+/// A value of the wrong type for `s`.
+pub(super) fn wrong_type(s: &MetaSchema, loc: &str) -> Problem {
+    let msg = match s.ty {
+        "integer" if is_unsigned(s.format) => "must be an unsigned integer",
+        "integer" => "must be an integer",
+        "number" => "must be a number",
+        "string" => "must be a string",
+        "boolean" => "must be a boolean (true or false)",
+        "object" => "must be an object",
+        "array" => "must be an array",
+        _ => "has the wrong type",
+    };
+    let ty = if s.ty.is_empty() { "any" } else { s.ty };
+    Problem::new(loc, msg, format!("type_error.{ty}"))
+}
+
+/// A value whose `format` (uuid, date-time, ...) does not parse.
+pub(super) fn bad_format(format: &str, loc: &str) -> Problem {
+    Problem::new(
+        loc,
+        format!("must be a valid {format}"),
+        "value_error.format",
+    )
+}
+
+/// The keywords of `s` that apply to a value of any type: `enum`.
+pub(super) fn enum_check(s: &MetaSchema, value: &Value, loc: &str, out: &mut Vec<Problem>) {
+    if !s.enum_items.is_empty() && !s.enum_items.contains(value) {
+        let allowed: Vec<String> = s.enum_items.iter().map(Value::to_string).collect();
+        out.push(Problem::new(
+            loc,
+            format!("must be one of: {}", allowed.join(", ")),
+            "value_error.enum",
+        ));
+    }
+}
+
+/// `minLength`, `maxLength`, `pattern`.
 pub(super) fn string_checks(s: &MetaSchema, text: &str, loc: &str, out: &mut Vec<Problem>) {
     let len = text.chars().count();
     if let Some(min) = s.min_length.filter(|m| len < *m) {
@@ -47,6 +94,7 @@ fn compiled(pattern: &str) -> Option<regex::Regex> {
         .clone()
 }
 
+/// `minimum`, `maximum` (exclusive or not), `multipleOf`.
 pub(super) fn number_checks(s: &MetaSchema, x: f64, loc: &str, out: &mut Vec<Problem>) {
     if let Some(min) = s.minimum {
         let exclusive = s.exclusive_minimum == Some(true);
@@ -77,6 +125,61 @@ pub(super) fn number_checks(s: &MetaSchema, x: f64, loc: &str, out: &mut Vec<Pro
             loc,
             format!("must be a multiple of {step}"),
             "value_error.multiple_of",
+        ));
+    }
+}
+
+/// The range of a 64-bit integer format, which the spec cannot write exactly.
+pub(super) fn wide_integer_checks(s: &MetaSchema, x: i128, loc: &str, out: &mut Vec<Problem>) {
+    let (min, max) = match s.format {
+        Some("int64") => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        Some("uint64") => (0, i128::from(u64::MAX)),
+        _ => return,
+    };
+    if x < min && s.minimum.is_none() {
+        out.push(Problem::new(
+            loc,
+            format!("must be >= {min}"),
+            "value_error.minimum",
+        ));
+    }
+    if x > max {
+        out.push(Problem::new(
+            loc,
+            format!("must be <= {max}"),
+            "value_error.maximum",
+        ));
+    }
+}
+
+/// `minItems`, `maxItems`, `uniqueItems` of a list of `len` items; `duplicate` says
+/// whether two of them are equal.
+pub(super) fn items_checks(
+    s: &MetaSchema,
+    len: usize,
+    duplicate: impl FnOnce() -> bool,
+    loc: &str,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(min) = s.min_items.filter(|m| len < *m) {
+        out.push(Problem::new(
+            loc,
+            format!("must have at least {min} items"),
+            "value_error.min_items",
+        ));
+    }
+    if let Some(max) = s.max_items.filter(|m| len > *m) {
+        out.push(Problem::new(
+            loc,
+            format!("must have at most {max} items"),
+            "value_error.max_items",
+        ));
+    }
+    if s.unique_items == Some(true) && duplicate() {
+        out.push(Problem::new(
+            loc,
+            "items must be unique",
+            "value_error.unique_items",
         ));
     }
 }
